@@ -1,0 +1,130 @@
+"""The HTTP API: routes of template.yaml's HttpApi, thin over the kluis package.
+
+The customer (tenant) comes from the JWT's claims only, never from a path, a body or a file name.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from kluis import backup
+from kluis.jobs import JobNotFound, JobStateConflict, Kind, Status, public_view
+from kluis.resources import Resources
+from kluis.scope import InvalidScope, Scope, check_customer
+
+logger = Logger()
+app = APIGatewayHttpResolver(enable_validation=True)
+resources = Resources()
+
+
+class BackupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    includeDocuments: bool = Field(
+        default=False,
+        description="Also put the PDF documents in the archive (needed to move an administration).",
+    )
+
+
+def customer() -> str:
+    """The tenant of the caller: one claim of the JWT the authorizer verified."""
+    claims = app.current_event.request_context.authorizer.jwt_claim or {}
+    claim = os.environ.get("CUSTOMER_CLAIM", "custom:customer")
+    try:
+        return check_customer(claims.get(claim))
+    except InvalidScope as error:
+        raise UnauthorizedError("The token names no customer.") from error
+
+
+def error(status: int, message: str) -> Response:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body={"message": message}
+    )
+
+
+@app.exception_handler(InvalidScope)
+def invalid_scope(exc: InvalidScope) -> Response:
+    return error(400, str(exc))
+
+
+@app.exception_handler(JobNotFound)
+def job_not_found(exc: JobNotFound) -> Response:
+    return error(404, "There is no such job.")
+
+
+@app.exception_handler(backup.NothingToBackUp)
+def nothing_to_back_up(exc: backup.NothingToBackUp) -> Response:
+    return error(404, "This administration and fiscal year do not exist or hold no data.")
+
+
+@app.exception_handler(JobStateConflict)
+def state_conflict(exc: JobStateConflict) -> Response:
+    return error(409, f"The job cannot do that now: {exc}.")
+
+
+@app.get("/administrations")
+def list_administrations() -> dict[str, Any]:
+    pairs = resources.store.administrations(customer())
+    return {"administrations": [{"administration": a, "year": y} for a, y in pairs]}
+
+
+@app.get("/administrations/<administration>/years/<year>")
+def show_administration(administration: str, year: str) -> dict[str, Any]:
+    scope = Scope(customer(), administration, year)
+    head = resources.store.head(scope)
+    if head is None:
+        raise backup.NothingToBackUp(str(scope))
+    return {
+        "administration": administration,
+        "year": year,
+        "liveSince": head.flipped_at,
+        "pendingProposals": len([p for p in resources.store.proposals(scope) if p.name.endswith(".pdf")]),
+    }
+
+
+@app.post("/administrations/<administration>/years/<year>/backups")
+def start_backup(administration: str, year: str, request: BackupRequest) -> Response[dict[str, Any]]:
+    scope = Scope(customer(), administration, year)
+    settings = resources.settings
+    job = backup.start_backup(
+        resources.store,
+        resources.jobs,
+        resources.stepfunctions,
+        settings.backup_state_machine_arn,
+        scope,
+        include_documents=request.includeDocuments,
+    )
+    logger.info("backup queued", extra={"job": job.job_id, "scope": str(scope)})
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=public_view(job))
+
+
+@app.get("/administrations/<administration>/years/<year>/jobs")
+def administration_jobs(administration: str, year: str) -> dict[str, Any]:
+    scope = Scope(customer(), administration, year)
+    jobs = resources.jobs.recent(scope.customer, scope.administration, scope.year)
+    return {"jobs": [public_view(job) for job in jobs]}
+
+
+@app.get("/jobs/<job_id>")
+def get_job(job_id: str) -> dict[str, Any]:
+    job = resources.jobs.get(customer(), job_id)
+    view = public_view(job)
+    if job.kind is Kind.BACKUP and job.status is Status.READY and job.archive_key:
+        seconds = resources.settings.download_url_seconds
+        view["filename"] = backup.job_scope(job).backup_filename()
+        view["downloadUrl"] = backup.download_url(
+            resources.s3, resources.settings.archives_bucket, job, seconds
+        )
+        view["downloadUrlExpiresIn"] = seconds
+    return view
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

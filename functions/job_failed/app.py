@@ -1,0 +1,39 @@
+"""Step `RecordFailure`: put a readable reason on the job and remove any half-made archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kluis import failures
+from kluis.backup import BackupBuilder
+from kluis.jobs import FINAL, Kind, Status
+from kluis.resources import Resources
+
+logger = Logger()
+resources = Resources()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    job = resources.jobs.get(event["customer"], event["jobId"])
+    error = event.get("error") or {}
+    name, cause = str(error.get("Error", "")), error.get("Cause")
+    logger.error(
+        "job failed", extra={"job": job.job_id, "error": name, "detail": failures.technical_message(cause)}
+    )
+    if job.kind is Kind.BACKUP:
+        BackupBuilder(
+            resources.store,
+            resources.jobs,
+            resources.s3,
+            resources.settings.archives_bucket,
+            resources.signer,
+            part_size=resources.settings.multipart_part_size,
+        ).abandon(job)
+    reason = failures.describe(job.kind, job.job_id, name, cause)
+    not_final = {status for status in Status if status not in FINAL}
+    resources.jobs.update(job.customer, job.job_id, expect=not_final, status=Status.FAILED, reason=reason)
+    return {"status": "failed"}

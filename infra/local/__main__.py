@@ -1,0 +1,66 @@
+"""`make run`: the whole product on 127.0.0.1, no AWS account, no Docker.
+
+python -m infra.local [--port 8000] [--aws-port 5000] [--no-seed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+from infra.local.gateway import Gateway
+from infra.local.stack import LocalStack
+from kluis.seed import SeedSpec, seed
+from kluis.store import DataStore
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8000, help="web client and HTTP API")
+    parser.add_argument("--aws-port", type=int, default=5000, help="the embedded AWS (moto)")
+    parser.add_argument("--no-seed", action="store_true", help="start without demo data")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    web_origin = f"http://127.0.0.1:{args.port}"
+    stack = LocalStack(port=args.aws_port, parameters={"WebOrigin": web_origin}).start()
+    if not args.no_seed:
+        report = seed(DataStore(stack.client("s3"), stack.name_of("DataBucket")), SeedSpec())
+        print(report.summary())
+    gateway = Gateway(stack, port=args.port).start()
+    print(banner(gateway.url, stack.endpoint))
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    gateway.stop()
+    stack.stop()
+
+
+def banner(url: str, aws: str) -> str:
+    return f"""
+Kluis runs locally.
+
+  Web client:     {url}/          (signs you in as demo customer 10234)
+  HTTP API:       {url}/api/...   (same routes as template.yaml)
+  Embedded AWS:   {aws}   (moto; AWS_ENDPOINT_URL={aws})
+
+Make a backup with curl:
+
+  field() {{ python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }}
+  TOKEN=$(curl -s "{url}/local/token?customer=10234")
+  JOB=$(curl -s -X POST {url}/api/administrations/00017/years/2025/backups \\
+          -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+          -d '{{"includeDocuments": true}}' | field jobId)
+  curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN"    # again until "status": "ready"
+  curl -s -OJ "$(curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN" | field downloadUrl)"
+
+Stop with Ctrl-C.
+"""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+"""The embedded local stack: moto's server as AWS, resources made from template.yaml, our
+handlers in-process, Step Functions executing our real ASL files.
+
+Used by `make run`, the integration tests and the browser tests alike.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto.core.config import default_user_config
+from moto.server import ThreadedMotoServer
+
+from infra.local.lambdas import LocalFunction, Runtime
+from infra.local.template import ROOT, Resolver, load
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "kluis-local", "AWS_SECRET_ACCESS_KEY": "kluis-local"}
+HANDLED_TYPES = {
+    "AWS::KMS::Key",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::DynamoDB::Table",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::StateMachine",
+    "AWS::Serverless::LayerVersion",  # the layer is this process's import path
+    "AWS::Serverless::HttpApi",  # served by infra.local.gateway
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str  # logical id
+
+
+@dataclass
+class LocalStack:
+    port: int = 0
+    host: str = "127.0.0.1"
+    stack_name: str = "kluis-local"
+    parameters: dict[str, Any] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.template = load()
+        self.runtime = Runtime()
+        self.physical: dict[str, str] = {}
+        self.routes: list[Route] = []
+        self.server: ThreadedMotoServer | None = None
+        self.globals: dict[str, Any] = {}
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LocalStack:
+        self.port = self.port or _free_port()
+        # The Step Functions interpreter calls Lambda and DynamoDB through this port.
+        os.environ.update(
+            {
+                "MOTO_PORT": str(self.port),
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                **CREDENTIALS,
+            }
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
+        self.server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self.server.start()
+        self.runtime.install()
+        self._create_resources()
+        return self
+
+    def stop(self) -> None:
+        self.runtime.uninstall()
+        if self.server:
+            self.server.stop()
+            self.server = None
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)
+
+    def resource(self, service: str) -> Any:
+        return boto3.resource(service, endpoint_url=self.endpoint, region_name=REGION)
+
+    # -- names --------------------------------------------------------------------------------
+    def name_of(self, logical_id: str) -> str:
+        return self.physical[logical_id]
+
+    def _arn(self, logical_id: str) -> str:
+        kind = self.template["Resources"][logical_id]["Type"]
+        name = self.physical[logical_id]
+        return {
+            "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
+            "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}",
+            "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}",
+            "AWS::KMS::Key": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}",
+            "AWS::Serverless::StateMachine": name,
+            "AWS::Serverless::LayerVersion": f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{name}:1",
+        }[kind]
+
+    def _attribute(self, logical_id: str, attribute: str) -> str:
+        if attribute == "Arn":
+            return self._arn(logical_id)
+        if attribute == "Name":
+            return self.physical[logical_id].rsplit(":", 1)[-1]
+        raise NotImplementedError(f"the local stack does not know {logical_id}.{attribute}")
+
+    def _name(self, logical_id: str, kind: str) -> str:
+        base = f"{self.stack_name}-{logical_id}"
+        if kind == "AWS::S3::Bucket":
+            return base.lower()
+        if kind == "AWS::Serverless::StateMachine":
+            return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{base}"
+        return base
+
+    # -- resources ----------------------------------------------------------------------------
+    def _create_resources(self) -> None:
+        resources = self.template["Resources"]
+        unknown = {spec["Type"] for spec in resources.values()} - HANDLED_TYPES
+        if unknown:
+            raise NotImplementedError(f"template.yaml uses types the local stack cannot create: {unknown}")
+        for logical_id, spec in resources.items():
+            if spec["Type"] != "AWS::KMS::Key":
+                self.physical[logical_id] = self._name(logical_id, spec["Type"])
+        defaults = {name: spec.get("Default") for name, spec in self.template.get("Parameters", {}).items()}
+        resolver = Resolver(
+            parameters=defaults | self.parameters,
+            refs=self.physical,
+            attributes=self._attribute,
+            pseudo={
+                "AWS::Region": REGION,
+                "AWS::AccountId": ACCOUNT,
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+                "AWS::StackName": self.stack_name,
+            },
+        )
+        self.globals = resolver.resolve(self.template.get("Globals", {}).get("Function", {}))
+        order = [
+            "AWS::KMS::Key",
+            "AWS::S3::Bucket",
+            "AWS::DynamoDB::Table",
+            "AWS::Serverless::Function",
+            "AWS::Serverless::StateMachine",
+            "AWS::S3::BucketPolicy",
+        ]
+        for kind in order:
+            for logical_id, spec in resources.items():
+                if spec["Type"] == kind:
+                    properties = resolver.resolve(spec.get("Properties", {}))
+                    getattr(self, "_create_" + kind.split("::")[-1].lower())(logical_id, properties)
+        self._connect_events(resolver)
+
+    def _create_key(self, logical_id: str, properties: dict[str, Any]) -> None:
+        key = self.client("kms").create_key(
+            Description=properties.get("Description", logical_id),
+            KeySpec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            KeyUsage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+        )
+        self.physical[logical_id] = key["KeyMetadata"]["KeyId"]
+
+    def _create_bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
+        s3 = self.client("s3")
+        name = self.physical[logical_id]
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        if "VersioningConfiguration" in properties:
+            s3.put_bucket_versioning(
+                Bucket=name, VersioningConfiguration=properties["VersioningConfiguration"]
+            )
+        if "BucketEncryption" in properties:
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
+                        "KMSMasterKeyID": rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+                    },
+                    "BucketKeyEnabled": rule.get("BucketKeyEnabled", False),
+                }
+                for rule in properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in properties:
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
+            )
+        if "CorsConfiguration" in properties:
+            s3.put_bucket_cors(
+                Bucket=name,
+                CORSConfiguration={
+                    "CORSRules": [_cors_rule(r) for r in properties["CorsConfiguration"]["CorsRules"]]
+                },
+            )
+        if "LifecycleConfiguration" in properties:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name,
+                LifecycleConfiguration={
+                    "Rules": [_lifecycle_rule(r) for r in properties["LifecycleConfiguration"]["Rules"]]
+                },
+            )
+
+    def _create_bucketpolicy(self, logical_id: str, properties: dict[str, Any]) -> None:
+        """Bucket policies without their conditional statements.
+
+        moto ignores a statement's Condition, so the TLS-only Deny (`aws:SecureTransport: false`)
+        would deny every request, and the embedded AWS speaks plain HTTP on loopback anyway.
+        The template's conditional statements are checked by tests/unit/test_template_posture.py.
+        """
+        document = dict(properties["PolicyDocument"])
+        document["Statement"] = [s for s in document["Statement"] if "Condition" not in s]
+        if document["Statement"]:
+            self.client("s3").put_bucket_policy(Bucket=properties["Bucket"], Policy=json.dumps(document))
+
+    def _create_table(self, logical_id: str, properties: dict[str, Any]) -> None:
+        dynamodb = self.client("dynamodb")
+        name = self.physical[logical_id]
+        dynamodb.create_table(
+            TableName=name,
+            BillingMode=properties.get("BillingMode", "PAY_PER_REQUEST"),
+            AttributeDefinitions=properties["AttributeDefinitions"],
+            KeySchema=properties["KeySchema"],
+        )
+        if properties.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+            dynamodb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+            )
+        if "TimeToLiveSpecification" in properties:
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification=properties["TimeToLiveSpecification"]
+            )
+
+    def _create_function(self, logical_id: str, properties: dict[str, Any]) -> None:
+        merged = _with_globals(self.globals, properties)
+        name = self.physical[logical_id]
+        environment = {k: str(v) for k, v in merged.get("Environment", {}).get("Variables", {}).items()}
+        # Every function runs in this one process, so their environments are merged; the template
+        # gives a variable the same value wherever it sets it, which this checks.
+        for key, value in environment.items():
+            if key in self.environment and self.environment[key] != value:
+                raise ValueError(f"{key} differs between functions: {self.environment[key]} / {value}")
+            self.environment.setdefault(key, value)
+        os.environ.update(environment)
+        role = self._role()
+        self.client("lambda").create_function(
+            FunctionName=name,
+            Runtime=merged["Runtime"],
+            Role=role,
+            Handler=merged["Handler"],
+            Code={"ZipFile": _placeholder_zip()},
+            Timeout=int(merged.get("Timeout", 3)),
+            MemorySize=int(merged.get("MemorySize", 128)),
+        )
+        self.runtime.register(
+            LocalFunction(
+                logical_id=logical_id,
+                name=name,
+                arn=self._arn(logical_id),
+                code_dir=ROOT / merged["CodeUri"],
+                handler=merged["Handler"],
+                memory=int(merged.get("MemorySize", 128)),
+                timeout=int(merged.get("Timeout", 3)),
+            )
+        )
+        for event in merged.get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                self.routes.append(
+                    Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id)
+                )
+
+    def _create_statemachine(self, logical_id: str, properties: dict[str, Any]) -> None:
+        definition = (ROOT / properties["DefinitionUri"]).read_text()
+        for key, value in properties.get("DefinitionSubstitutions", {}).items():
+            definition = definition.replace("${" + key + "}", str(value))
+        json.loads(definition)  # a substitution that broke the JSON fails here, loudly
+        self.client("stepfunctions").create_state_machine(
+            name=self.physical[logical_id].rsplit(":", 1)[-1],
+            definition=definition,
+            roleArn=self._role(),
+            type=properties.get("Type", "STANDARD"),
+        )
+
+    def _connect_events(self, resolver: Resolver) -> None:
+        """S3 event sources of functions become bucket notifications (as SAM does)."""
+        notifications: dict[str, list[dict[str, Any]]] = {}
+        for logical_id, spec in self.template["Resources"].items():
+            if spec["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in spec.get("Properties", {}).get("Events", {}).values():
+                if event["Type"] != "S3":
+                    continue
+                props = resolver.resolve(event["Properties"])
+                config: dict[str, Any] = {
+                    "LambdaFunctionArn": self._arn(logical_id),
+                    "Events": _as_list(props["Events"]),
+                }
+                if "Filter" in props:
+                    config["Filter"] = props["Filter"]
+                notifications.setdefault(props["Bucket"], []).append(config)
+        for bucket, configs in notifications.items():
+            self.client("s3").put_bucket_notification_configuration(
+                Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": configs}
+            )
+
+    def _role(self) -> str:
+        iam = self.client("iam")
+        name = f"{self.stack_name}-local-role"
+        try:
+            return iam.get_role(RoleName=name)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            trust = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+    # -- conveniences for tools and tests -----------------------------------------------------
+    def outputs(self) -> dict[str, str]:
+        return {
+            "DataBucket": self.name_of("DataBucket"),
+            "ArchivesBucket": self.name_of("ArchivesBucket"),
+            "JobsTable": self.name_of("JobsTable"),
+            "BackupStateMachine": self.name_of("BackupStateMachine"),
+        }
+
+
+def _with_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """A function's properties with the template's Globals.Function merged in, as SAM does."""
+    merged = dict(globals_)
+    for key, value in properties.items():
+        if key == "Environment":
+            variables = dict(merged.get("Environment", {}).get("Variables", {}))
+            variables.update(value.get("Variables", {}))
+            merged["Environment"] = {"Variables": variables}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's lifecycle rule shape, in the S3 API's shape."""
+    converted: dict[str, Any] = {
+        "ID": rule["Id"],
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        converted["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        }
+    if "AbortIncompleteMultipartUpload" in rule:
+        converted["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    if "NoncurrentVersionTransitions" in rule:
+        converted["NoncurrentVersionTransitions"] = [
+            {"NoncurrentDays": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]}
+            for t in rule["NoncurrentVersionTransitions"]
+        ]
+    return converted
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's CORS rule shape, in the S3 API's shape."""
+    converted = {
+        key: rule[key] for key in ("AllowedMethods", "AllowedOrigins", "AllowedHeaders") if key in rule
+    }
+    if "ExposedHeaders" in rule:
+        converted["ExposeHeaders"] = rule["ExposedHeaders"]
+    if "MaxAge" in rule:
+        converted["MaxAgeSeconds"] = int(rule["MaxAge"])
+    return converted
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _placeholder_zip() -> bytes:
+    """moto wants a code package; the code that runs is the handler in this checkout."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README", "Kluis local stack: handlers run in-process from the checkout.\n")
+    return buffer.getvalue()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

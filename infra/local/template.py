@@ -1,0 +1,104 @@
+"""Read template.yaml as the local stack needs it: CloudFormation's short tags, and the few
+intrinsic functions our template uses (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select).
+
+Written by hand because no maintained library resolves a SAM template against local resources;
+cfn-lint only validates. Anything the template uses that this does not know is an error, so local
+and cloud cannot silently drift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """A YAML loader that turns `!Ref x` into {"Ref": "x"} and `!Sub s` into {"Fn::Sub": s}."""
+
+
+def _construct(loader: _Loader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+_Loader.add_multi_constructor("!", _construct)
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml.load(path.read_text(), Loader=_Loader)  # a SafeLoader subclass
+
+
+class Resolver:
+    """Evaluates intrinsic functions with the local stack's physical ids and attributes."""
+
+    def __init__(
+        self,
+        parameters: dict[str, Any],
+        refs: dict[str, str],
+        attributes: Callable[[str, str], str],
+        pseudo: dict[str, str],
+    ) -> None:
+        self.parameters = parameters
+        self.refs = refs
+        self.attributes = attributes
+        self.pseudo = pseudo
+
+    def ref(self, name: str) -> Any:
+        for table in (self.pseudo, self.parameters, self.refs):
+            if name in table:
+                return table[name]
+        raise KeyError(f"template refers to unknown {name!r}")
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref":
+                return self.ref(argument)
+            if key == "Fn::GetAtt":
+                return self.attributes(argument[0], argument[1])
+            if key == "Fn::Sub":
+                return self._sub(argument)
+            if key == "Fn::Join":
+                separator, items = argument
+                return separator.join(str(self.resolve(item)) for item in items)
+            if key == "Fn::Select":
+                index, items = argument
+                return self.resolve(items)[int(index)]
+            if key.startswith("Fn::"):
+                raise NotImplementedError(f"the local stack does not evaluate {key}")
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _sub(self, argument: str | list[Any]) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        variables = {name: self.resolve(item) for name, item in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(variables[name])
+            if "." in name and not name.startswith("AWS::"):
+                logical, attribute = name.split(".", 1)
+                return str(self.attributes(logical, attribute))
+            return str(self.ref(name))
+
+        return re.sub(r"\$\{([^!}][^}]*)\}", replace, text)

@@ -1,0 +1,312 @@
+"""Backup: build the archive of one administration/year into the archives bucket.
+
+A build may span several invocations (DESIGN.md: no Lambda limit may end a large job): when the
+time budget runs out it saves a checkpoint (the ZIP writer's state, the multipart upload's parts and
+its unsent tail) and the state machine calls it again, which carries on where it stopped. The
+result is byte-identical to a build in one go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from kluis.jobs import Job, JobStore, Kind, Status, new_job_id
+from kluis.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
+from kluis.multipart import MultipartSink
+from kluis.scope import Scope
+from kluis.signature import ManifestSigner
+from kluis.store import DataStore, StoredObject
+from kluis.zipwriter import ZipWriter
+
+READ_CHUNK = 1024 * 1024
+PROGRESS_INTERVAL_SECONDS = 2.0
+
+
+class NothingToBackUp(LookupError):
+    """The administration/year has no live data."""
+
+
+def job_scope(job: Job) -> Scope:
+    assert job.administration and job.year, "backup and restore jobs always name their scope"
+    return Scope(job.customer, job.administration, job.year)
+
+
+def archive_key(job: Job) -> str:
+    return f"archives/{job.customer}/{job.job_id}.zip"
+
+
+def checkpoint_key(job: Job) -> str:
+    return f"checkpoints/{job.customer}/{job.job_id}.json"
+
+
+@dataclass
+class BuildState:
+    """Everything a next invocation needs to continue the archive (JSON, kept in S3)."""
+
+    generation: str
+    created_at: str
+    plan: list[dict[str, Any]]
+    position: int = 0
+    writer: dict[str, Any] = field(default_factory=dict)
+    upload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    done: bool
+    entries_done: int
+    entries_total: int
+    bytes_done: int
+    bytes_total: int
+
+
+class BackupBuilder:
+    def __init__(
+        self,
+        store: DataStore,
+        jobs: JobStore,
+        s3: Any,
+        archives_bucket: str,
+        signer: ManifestSigner,
+        *,
+        part_size: int,
+        upload_workers: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.jobs = jobs
+        self.s3 = s3
+        self.bucket = archives_bucket
+        self.signer = signer
+        self.part_size = part_size
+        self.upload_workers = upload_workers
+        self.clock = clock
+
+    # -- the entry point of one invocation ------------------------------------------------------
+    def run(self, job: Job, budget_seconds: float) -> BuildResult:
+        """Build (or continue building) the job's archive until done or `budget_seconds` pass."""
+        deadline = self.clock() + budget_seconds
+        state, tail = self._load_checkpoint(job)
+        if state is None:
+            state = self._start(job)
+            tail = b""
+        sink = MultipartSink(
+            self.s3,
+            self.bucket,
+            archive_key(job),
+            part_size=self.part_size,
+            max_workers=self.upload_workers,
+            extra_args={"ContentType": "application/zip"},
+            state=state.upload or None,
+            tail=tail,
+        )
+        writer = ZipWriter.resume(sink, state.writer) if state.writer else ZipWriter(sink)
+        progress = _Progress(self.jobs, job, state.plan)
+        modified = datetime.fromisoformat(state.created_at)
+        while state.position < len(state.plan):
+            item = state.plan[state.position]
+            writer.write_entry(
+                item["name"], self._chunks(item["key"]), compress=_compress(item["name"]), modified=modified
+            )
+            state.position += 1
+            progress.advance(state.position, force=False)
+            if state.position < len(state.plan) and self.clock() >= deadline:
+                self._save_checkpoint(job, state, writer, sink)
+                return progress.result(done=False)
+        self._finish(job, state, writer, sink, modified)
+        return progress.result(done=True)
+
+    # -- steps --------------------------------------------------------------------------------
+    def _start(self, job: Job) -> BuildState:
+        scope = job_scope(job)
+        head = self.store.head(scope)
+        if head is None:
+            raise NothingToBackUp(f"{scope} has no data to back up")
+        objects = [
+            obj
+            for obj in self.store.generation_objects(scope, head.generation)
+            if job.include_documents or not obj.name.startswith("documents/")
+        ]
+        return BuildState(
+            generation=head.generation,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            plan=[_plan_item(obj) for obj in objects],
+        )
+
+    def _chunks(self, key: str) -> Iterator[bytes]:
+        body = self.store.open(key)
+        try:
+            yield from body.iter_chunks(READ_CHUNK)
+        finally:
+            body.close()
+
+    def _finish(
+        self, job: Job, state: BuildState, writer: ZipWriter, sink: MultipartSink, modified: datetime
+    ) -> None:
+        scope = job_scope(job)
+        manifest = Manifest(
+            customer=scope.customer,
+            administration=scope.administration,
+            fiscal_year=scope.year,
+            created_at=state.created_at,
+            source_generation=state.generation,
+            include_documents=job.include_documents,
+            entries=tuple(ManifestEntry(e.name, e.size, e.sha256) for e in writer.entries),
+        )
+        manifest_bytes = manifest.to_bytes()
+        writer.write_entry(MANIFEST_NAME, [manifest_bytes], compress=True, modified=modified)
+        writer.write_entry(
+            SIGNATURE_NAME, [self.signer.sign(manifest_bytes)], compress=False, modified=modified
+        )
+        writer.finish()
+        sink.complete()
+        size = sink.written
+        self.jobs.update(
+            job.customer,
+            job.job_id,
+            status=Status.READY,
+            archive_key=archive_key(job),
+            archive_size=size,
+            details={
+                "generation": state.generation,
+                "created_at": state.created_at,
+                "records": manifest.record_count,
+                "documents": manifest.document_count,
+                "bytes": manifest.total_bytes,
+            },
+        )
+        self._delete_checkpoint(job)
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def _save_checkpoint(self, job: Job, state: BuildState, writer: ZipWriter, sink: MultipartSink) -> None:
+        upload, tail = sink.checkpoint()
+        state.writer = writer.checkpoint()
+        state.upload = upload
+        self.s3.put_object(
+            Bucket=self.bucket, Key=checkpoint_key(job), Body=json.dumps(asdict(state)).encode()
+        )
+        self.s3.put_object(Bucket=self.bucket, Key=checkpoint_key(job) + ".tail", Body=tail)
+
+    def _load_checkpoint(self, job: Job) -> tuple[BuildState | None, bytes]:
+        try:
+            raw = self.s3.get_object(Bucket=self.bucket, Key=checkpoint_key(job))["Body"].read()
+            tail = self.s3.get_object(Bucket=self.bucket, Key=checkpoint_key(job) + ".tail")["Body"].read()
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None, b""
+            raise
+        return BuildState(**json.loads(raw)), tail
+
+    def _delete_checkpoint(self, job: Job) -> None:
+        for key in (checkpoint_key(job), checkpoint_key(job) + ".tail"):
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def abandon(self, job: Job) -> None:
+        """After a failed build: abort its multipart uploads, so no half archive can ever appear.
+
+        Listed rather than read from the checkpoint: a build can fail before its first checkpoint.
+        """
+        key = archive_key(job)
+        uploads = self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=key).get("Uploads", [])
+        for upload in uploads:
+            if upload["Key"] == key:
+                with contextlib.suppress(ClientError):  # completed or aborted meanwhile: fine either way
+                    self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload["UploadId"])
+        self._delete_checkpoint(job)
+
+
+def _plan_item(obj: StoredObject) -> dict[str, Any]:
+    return {"key": obj.key, "name": obj.name, "size": obj.size}
+
+
+def _compress(name: str) -> bool:
+    """Records compress well; PDFs are compressed already, so they are STORED (DESIGN.md)."""
+    return name.endswith(".jsonl")
+
+
+class _Progress:
+    """Writes progress to the job at most every few seconds, so a build is not slowed by it."""
+
+    def __init__(self, jobs: JobStore, job: Job, plan: list[dict[str, Any]]) -> None:
+        self.jobs = jobs
+        self.job = job
+        self.sizes = [int(item["size"]) for item in plan]
+        self.total = sum(self.sizes)
+        self.position = 0
+        self.last_write = 0.0
+
+    def advance(self, position: int, *, force: bool) -> None:
+        self.position = position
+        now = time.monotonic()
+        if force or now - self.last_write >= PROGRESS_INTERVAL_SECONDS:
+            self.last_write = now
+            self.jobs.update(self.job.customer, self.job.job_id, progress=self._figures())
+
+    def _figures(self) -> dict[str, int]:
+        return {
+            "entries_done": self.position,
+            "entries_total": len(self.sizes),
+            "bytes_done": sum(self.sizes[: self.position]),
+            "bytes_total": self.total,
+        }
+
+    def result(self, *, done: bool) -> BuildResult:
+        figures = self._figures()
+        self.jobs.update(self.job.customer, self.job.job_id, progress=figures)
+        return BuildResult(done=done, **figures)
+
+
+# -- the API's side of a backup -------------------------------------------------------------------
+def start_backup(
+    store: DataStore,
+    jobs: JobStore,
+    stepfunctions: Any,
+    state_machine_arn: str,
+    scope: Scope,
+    *,
+    include_documents: bool,
+) -> Job:
+    """Queue a backup of `scope` and start its execution (named after the job: started once)."""
+    if store.head(scope) is None:
+        raise NothingToBackUp(f"{scope} has no data to back up")
+    job = jobs.create(
+        Job(
+            job_id=new_job_id(),
+            customer=scope.customer,
+            kind=Kind.BACKUP,
+            status=Status.QUEUED,
+            administration=scope.administration,
+            year=scope.year,
+            include_documents=include_documents,
+        )
+    )
+    stepfunctions.start_execution(
+        stateMachineArn=state_machine_arn,
+        name=job.job_id,
+        input=json.dumps({"jobId": job.job_id, "customer": job.customer}),
+    )
+    return job
+
+
+def download_url(s3: Any, archives_bucket: str, job: Job, expires_seconds: int) -> str:
+    """A fresh, short-lived link to the archive that saves as `{customer} - {adm} - {year} - Backup.zip`."""
+    assert job.archive_key, "only ready backups have an archive"
+    filename = job_scope(job).backup_filename()
+    return s3.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": archives_bucket,
+            "Key": job.archive_key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentType": "application/zip",
+        },
+        ExpiresIn=expires_seconds,
+    )

@@ -1,0 +1,24 @@
+"""The `kluis` command: tools for engineers and operators.
+
+    kluis seed [options]     demo data into a data bucket (see `kluis seed --help`)
+"""
+
+from __future__ import annotations
+
+import sys
+
+from kluis import seed
+
+COMMANDS = {"seed": seed.main}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] not in COMMANDS:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    return COMMANDS[args[0]](args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The deployment's resources, built once per Lambda container from the environment.
+
+boto3 honours AWS_ENDPOINT_URL, which is how the local stack points every client at moto.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from kluis.config import Settings
+from kluis.jobs import JobStore
+from kluis.signature import ManifestSigner
+from kluis.store import DataStore
+
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+
+
+class Resources:
+    def __init__(
+        self, settings: Settings | None = None, session: boto3.session.Session | None = None
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.session = session or boto3.session.Session()
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, config=CLIENT_CONFIG)
+
+    @cached_property
+    def s3(self) -> Any:
+        # SigV4 is what presigned URLs of KMS-encrypted objects require.
+        return self.session.client("s3", config=CLIENT_CONFIG.merge(Config(signature_version="s3v4")))
+
+    @cached_property
+    def kms(self) -> Any:
+        return self.client("kms")
+
+    @cached_property
+    def stepfunctions(self) -> Any:
+        return self.client("stepfunctions")
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.session.resource("dynamodb", config=CLIENT_CONFIG)
+
+    @cached_property
+    def store(self) -> DataStore:
+        return DataStore(self.s3, self.settings.data_bucket)
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.dynamodb, self.settings.jobs_table)
+
+    @cached_property
+    def signer(self) -> ManifestSigner:
+        return ManifestSigner(self.kms, self.settings.mac_key_id)

@@ -1,0 +1,65 @@
+"""manifest.sig: an HMAC-SHA256 of manifest.json's exact bytes, made and checked by KMS.
+
+The HMAC key never leaves KMS (GenerateMac / VerifyMac), so only this deployment can sign a
+manifest: an archive edited by hand, or signed by another deployment's key, does not verify.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+ALGORITHM = "HMAC_SHA_256"
+MAX_SIGNATURE_BYTES = 4096
+
+
+class SignatureInvalid(ValueError):
+    """manifest.sig is malformed or does not match manifest.json under our key."""
+
+
+class ManifestSigner:
+    def __init__(self, kms: Any, key_id: str) -> None:
+        self.kms = kms
+        self.key_id = key_id
+
+    def sign(self, manifest_bytes: bytes) -> bytes:
+        """The content of manifest.sig for these manifest bytes."""
+        response = self.kms.generate_mac(Message=manifest_bytes, KeyId=self.key_id, MacAlgorithm=ALGORITHM)
+        document = {"algorithm": ALGORITHM, "mac": base64.b64encode(response["Mac"]).decode()}
+        return (json.dumps(document, sort_keys=True) + "\n").encode()
+
+    def verify(self, manifest_bytes: bytes, signature: bytes) -> None:
+        """Raise SignatureInvalid unless `signature` is our key's MAC of `manifest_bytes`."""
+        mac = _parse(signature)
+        try:
+            response = self.kms.verify_mac(
+                Message=manifest_bytes, KeyId=self.key_id, MacAlgorithm=ALGORITHM, Mac=mac
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "KMSInvalidMacException":
+                raise SignatureInvalid(
+                    "The backup's signature is not valid: it was changed or made elsewhere."
+                ) from error
+            raise
+        if not response.get("MacValid"):
+            raise SignatureInvalid("The backup's signature is not valid: it was changed or made elsewhere.")
+
+
+def _parse(signature: bytes) -> bytes:
+    malformed = SignatureInvalid("The backup's signature file is malformed.")
+    if len(signature) > MAX_SIGNATURE_BYTES:
+        raise malformed
+    try:
+        document = json.loads(signature.decode("utf-8"))
+        algorithm, encoded = document["algorithm"], document["mac"]
+        mac = base64.b64decode(encoded, validate=True)
+    except (ValueError, KeyError, TypeError) as error:  # JSON, UTF-8 and base64 errors are ValueErrors
+        raise malformed from error
+    if algorithm != ALGORITHM:
+        raise SignatureInvalid("The backup's signature uses an algorithm Kluis does not accept.")
+    if len(mac) != 32:
+        raise malformed
+    return mac

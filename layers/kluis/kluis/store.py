@@ -1,0 +1,190 @@
+"""The data bucket: generations of an administration/year's records and documents, and `HEAD`.
+
+Layout (DESIGN.md):
+
+    data/{customer}/{administration}/{year}/HEAD                          {"generation": ...}
+    data/{customer}/{administration}/{year}/gen/{generation}/records/{dataset}.jsonl
+    data/{customer}/{administration}/{year}/gen/{generation}/documents/{document_id}.pdf
+    data/{customer}/{administration}/{year}/proposals/...                never backed up
+
+Only `HEAD` says which generation is live. A new generation is written next to the live one and
+becomes live by one conditional write of `HEAD`, so readers never see a half-written generation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from botocore.exceptions import ClientError
+
+from kluis.scope import Scope
+
+RECORD_NAME = re.compile(r"^records/[a-z][a-z0-9_]{0,63}\.jsonl$")
+DOCUMENT_NAME = re.compile(r"^documents/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.pdf$")
+GENERATION_PATTERN = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
+
+
+class HeadConflict(Exception):
+    """`HEAD` changed between reading it and flipping it: someone else restored first."""
+
+
+def is_generation_member(name: str) -> bool:
+    """True for the names a generation may hold: records/{dataset}.jsonl and documents/{id}.pdf."""
+    return bool(RECORD_NAME.match(name) or DOCUMENT_NAME.match(name))
+
+
+def new_generation_id(now: datetime | None = None) -> str:
+    """Time-sortable and unique: the sweeper and operators can read a generation's age off its id."""
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{moment}-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class Head:
+    generation: str
+    etag: str
+    flipped_at: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object of a generation: `name` is its path inside the generation (and the archive)."""
+
+    key: str
+    name: str
+    size: int
+
+
+class DataStore:
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+
+    # -- HEAD ---------------------------------------------------------------------------------
+    @staticmethod
+    def head_key(scope: Scope) -> str:
+        return f"{scope.prefix}HEAD"
+
+    @staticmethod
+    def generation_prefix(scope: Scope, generation: str) -> str:
+        return f"{scope.prefix}gen/{generation}/"
+
+    def head(self, scope: Scope, version_id: str | None = None) -> Head | None:
+        """The live generation, or None when the administration/year has no data."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": self.head_key(scope)}
+        if version_id:
+            kwargs["VersionId"] = version_id
+        try:
+            response = self.s3.get_object(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+        body = json.loads(response["Body"].read())
+        generation = body.get("generation", "")
+        if not GENERATION_PATTERN.match(generation):
+            raise ValueError(f"HEAD of {scope} names no valid generation: {generation!r}")
+        return Head(generation=generation, etag=response["ETag"], flipped_at=body.get("flipped_at"))
+
+    def flip_head(self, scope: Scope, generation: str, expected: Head | None, **details: Any) -> Head:
+        """Make `generation` live, only if `HEAD` is still `expected` (None: there was no HEAD).
+
+        S3's conditional write (If-Match on the ETag, If-None-Match for a first HEAD) makes this a
+        compare-and-swap: of two restores racing, exactly one flips and the other gets HeadConflict.
+        """
+        if not GENERATION_PATTERN.match(generation):
+            raise ValueError(f"not a generation id: {generation!r}")
+        flipped_at = datetime.now(UTC).isoformat(timespec="seconds")
+        body = {
+            "generation": generation,
+            "flipped_at": flipped_at,
+            "previous": expected.generation if expected else None,
+            **details,
+        }
+        condition = {"IfMatch": expected.etag} if expected else {"IfNoneMatch": "*"}
+        try:
+            response = self.s3.put_object(
+                Bucket=self.bucket,
+                Key=self.head_key(scope),
+                Body=json.dumps(body).encode(),
+                ContentType="application/json",
+                **condition,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
+                raise HeadConflict(f"{scope} was changed by someone else meanwhile") from error
+            raise
+        return Head(generation=generation, etag=response["ETag"], flipped_at=flipped_at)
+
+    # -- generations ---------------------------------------------------------------------------
+    def _list(self, prefix: str) -> Iterator[dict[str, Any]]:
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            yield from page.get("Contents", [])
+
+    def generation_objects(self, scope: Scope, generation: str) -> Iterator[StoredObject]:
+        """Records and documents of a generation, in key order; anything else there is ignored."""
+        prefix = self.generation_prefix(scope, generation)
+        for item in self._list(prefix):
+            name = item["Key"][len(prefix) :]
+            if is_generation_member(name):
+                yield StoredObject(key=item["Key"], name=name, size=item["Size"])
+
+    def open(self, key: str, version_id: str | None = None) -> BinaryIO:
+        """A streaming body: read it in chunks, never whole."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            kwargs["VersionId"] = version_id
+        return self.s3.get_object(**kwargs)["Body"]
+
+    def put(self, scope: Scope, generation: str, name: str, body: bytes | BinaryIO) -> str:
+        """Write one member of a (not yet live) generation; returns its key."""
+        if not is_generation_member(name):
+            raise ValueError(f"not a name a generation may hold: {name!r}")
+        key = self.generation_prefix(scope, generation) + name
+        content_type = "application/pdf" if name.endswith(".pdf") else "application/x-ndjson"
+        if isinstance(body, bytes):
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        else:
+            self.s3.upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
+        return key
+
+    def delete_generation(self, scope: Scope, generation: str) -> int:
+        """Remove a generation that never went live (or that a sweeper retires). Returns the count."""
+        prefix = self.generation_prefix(scope, generation)
+        keys = [item["Key"] for item in self._list(prefix)]
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        return len(keys)
+
+    # -- proposals and listings ----------------------------------------------------------------
+    def proposals(self, scope: Scope) -> list[StoredObject]:
+        """Unprocessed Scan & Recognize proposals: shown as a warning, never backed up."""
+        prefix = f"{scope.prefix}proposals/"
+        return [
+            StoredObject(key=item["Key"], name=item["Key"][len(prefix) :], size=item["Size"])
+            for item in self._list(prefix)
+        ]
+
+    def put_proposal(self, scope: Scope, name: str, body: bytes) -> str:
+        key = f"{scope.prefix}proposals/{name}"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)
+        return key
+
+    def administrations(self, customer: str) -> list[tuple[str, str]]:
+        """The (administration, year) pairs of a customer that have a live generation."""
+        found = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"data/{customer}/"):
+            for item in page.get("Contents", []):
+                parts = item["Key"].split("/")
+                if len(parts) == 5 and parts[4] == "HEAD":
+                    found.append((parts[2], parts[3]))
+        return sorted(set(found))

@@ -1,0 +1,39 @@
+"""Which failures are worth retrying: the state machines retry `TransientError` and nothing else.
+
+A Lambda's error name in Step Functions is its exception's class name, so a handler re-raises a
+throttle, a timeout or a dropped connection as `TransientError` and the ASL Retry clause matches it.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
+
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalServerError",
+        "RequestTimeout",
+        "KMSInternalException",
+    }
+)
+
+
+class TransientError(Exception):
+    """A failure that a retry a moment later may not meet."""
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, ConnectionError | ReadTimeoutError):
+        return True
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in TRANSIENT_CODES or status >= 500
+    return isinstance(error, BotoCoreError) and "timeout" in type(error).__name__.lower()

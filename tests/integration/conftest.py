@@ -1,0 +1,22 @@
+"""One embedded local stack for the integration tests: moto's server, resources from template.yaml,
+our handlers in-process, Step Functions running the real ASL files."""
+
+from __future__ import annotations
+
+import os
+
+# Small multipart parts so that test archives span several parts (moto's minimum is 5 MiB unless
+# lowered before moto is imported).
+os.environ.setdefault("S3_UPLOAD_PART_MIN_SIZE", str(256 * 1024))
+os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
+
+import pytest
+
+from tests.integration.harness import Harness
+
+
+@pytest.fixture(scope="session")
+def harness() -> Harness:
+    harness = Harness.start()
+    yield harness
+    harness.stop()
