@@ -1,6 +1,6 @@
 """The `kluis` command: tools for engineers and operators.
 
-    kluis seed [options]     demo data into a data bucket (see `kluis seed --help`)
+kluis seed [options]     demo data into a data bucket (see `kluis seed --help`)
 """
 
 from __future__ import annotations
