@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kluis import backup
 from kluis.jobs import JobNotFound, JobStateConflict, Kind, Status, public_view
 from kluis.resources import Resources
+from kluis.restore import WrongCode
 from kluis.scope import InvalidScope, Scope, check_customer
 
 logger = Logger()
@@ -66,6 +67,28 @@ def nothing_to_back_up(exc: backup.NothingToBackUp) -> Response:
 @app.exception_handler(JobStateConflict)
 def state_conflict(exc: JobStateConflict) -> Response:
     return error(409, f"The job cannot do that now: {exc}.")
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    code: str = Field(
+        min_length=1, max_length=20, description="The verification code shown with the restore."
+    )
+
+
+@app.exception_handler(WrongCode)
+def wrong_code(exc: WrongCode) -> Response:
+    message = (
+        f"That is not the verification code. {exc.attempts_left} attempt(s) left."
+        if exc.attempts_left
+        else "That is not the verification code, and no attempts are left: the restore was stopped. "
+        "Nothing was changed."
+    )
+    return Response(
+        status_code=400,
+        content_type=content_types.APPLICATION_JSON,
+        body={"message": message, "attemptsLeft": exc.attempts_left},
+    )
 
 
 @app.get("/administrations")
@@ -123,6 +146,30 @@ def get_job(job_id: str) -> dict[str, Any]:
         )
         view["downloadUrlExpiresIn"] = seconds
     return view
+
+
+@app.post("/restores")
+def create_restore() -> Response[dict[str, Any]]:
+    job, post = resources.restores.create(customer())
+    body = public_view(job) | {
+        "upload": post,
+        "maxBytes": resources.settings.max_upload_bytes,
+        "uploadExpiresIn": resources.settings.upload_url_seconds,
+    }
+    logger.info("restore created", extra={"job": job.job_id})
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.post("/restores/<job_id>/confirm")
+def confirm_restore(job_id: str, request: ConfirmRequest) -> Response[dict[str, Any]]:
+    job = resources.restores.confirm(customer(), job_id, request.code)
+    logger.info("restore confirmed", extra={"job": job.job_id})
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=public_view(job))
+
+
+@app.post("/restores/<job_id>/cancel")
+def cancel_restore(job_id: str) -> dict[str, Any]:
+    return public_view(resources.restores.cancel(customer(), job_id))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -24,7 +24,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.error(
         "job failed", extra={"job": job.job_id, "error": name, "detail": failures.technical_message(cause)}
     )
-    if job.kind is Kind.BACKUP:
+    if job.kind is Kind.RESTORE:
+        resources.restores.abandon(job)
+    else:
         BackupBuilder(
             resources.store,
             resources.jobs,

@@ -150,6 +150,9 @@ class LocalStack:
                 "AWS::StackName": self.stack_name,
             },
         )
+        for logical_id, spec in resources.items():  # explicitly named resources keep their names
+            if spec["Type"] == "AWS::S3::Bucket" and "BucketName" in spec.get("Properties", {}):
+                self.physical[logical_id] = resolver.resolve(spec["Properties"]["BucketName"])
         self.globals = resolver.resolve(self.template.get("Globals", {}).get("Function", {}))
         order = [
             "AWS::KMS::Key",
@@ -307,8 +310,8 @@ class LocalStack:
                     "LambdaFunctionArn": self._arn(logical_id),
                     "Events": _as_list(props["Events"]),
                 }
-                if "Filter" in props:
-                    config["Filter"] = props["Filter"]
+                if "Filter" in props:  # SAM's S3Key.Rules, in the S3 API's shape
+                    config["Filter"] = {"Key": {"FilterRules": props["Filter"]["S3Key"]["Rules"]}}
                 notifications.setdefault(props["Bucket"], []).append(config)
         for bucket, configs in notifications.items():
             self.client("s3").put_bucket_notification_configuration(
@@ -340,6 +343,8 @@ class LocalStack:
             "ArchivesBucket": self.name_of("ArchivesBucket"),
             "JobsTable": self.name_of("JobsTable"),
             "BackupStateMachine": self.name_of("BackupStateMachine"),
+            "UploadsBucket": self.name_of("UploadsBucket"),
+            "RestoreStateMachine": self.name_of("RestoreStateMachine"),
         }
 
 

@@ -12,6 +12,7 @@ import requests
 
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
+from kluis.scope import Scope
 from kluis.seed import SeedSpec, seed
 from kluis.store import DataStore
 
@@ -90,6 +91,61 @@ class Harness:
         response = requests.get(job["downloadUrl"], timeout=60)
         assert response.status_code == 200, response.text
         return response
+
+    def start_restore(
+        self, data: bytes, filename: str = "backup.zip", customer: str = CUSTOMER
+    ) -> dict[str, Any]:
+        """Create a restore and upload the file with its presigned POST, as the browser does."""
+        created = self.call("POST", "/restores", customer, json={})
+        assert created.status_code == 201, created.text
+        upload = created.json()["upload"]
+        response = requests.post(
+            upload["url"],
+            data=upload["fields"],
+            files={"file": (filename, data, "application/zip")},
+            timeout=60,
+        )
+        assert response.status_code in (200, 201, 204), response.text
+        return created.json()
+
+    def wait_until(
+        self, job_id: str, statuses: set[str], customer: str = CUSTOMER, timeout: float = 60
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.call("GET", f"/jobs/{job_id}", customer).json()
+            if job.get("status") in statuses or job.get("final"):
+                return job
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} did not reach {statuses}: {job}")
+
+    def snapshot(self, scope: Scope) -> tuple[str | None, dict[str, bytes], set[str]]:
+        """Everything a restore might change: HEAD, the live bytes, and which generations exist."""
+        head = self.store.head(scope)
+        live = {}
+        if head:
+            for obj in self.store.generation_objects(scope, head.generation):
+                live[obj.name] = self.store.open(obj.key).read()
+        return (head.generation if head else None, live, self.generations(scope))
+
+    def generations(self, scope: Scope) -> set[str]:
+        """Generations with at least one current object (moto lists prefixes of deleted keys too)."""
+        s3 = self.stack.client("s3")
+        found = set()
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.stack.name_of("DataBucket"), Prefix=f"{scope.prefix}gen/"
+        ):
+            found.update(
+                item["Key"][len(scope.prefix) + 4 :].split("/", 1)[0] for item in page.get("Contents", [])
+            )
+        return found
+
+    def upload_exists(self, job_id: str, customer: str = CUSTOMER) -> bool:
+        s3 = self.stack.client("s3")
+        listing = s3.list_objects_v2(
+            Bucket=self.stack.name_of("UploadsBucket"), Prefix=f"uploads/{customer}/{job_id}"
+        )
+        return listing.get("KeyCount", 0) > 0
 
     def execution(self, job_id: str, machine: str = "BackupStateMachine") -> dict[str, Any]:
         arn = self.stack.name_of(machine).replace(":stateMachine:", ":execution:") + f":{job_id}"

@@ -121,8 +121,8 @@ class BackupBuilder:
             if state.position < len(state.plan) and self.clock() >= deadline:
                 self._save_checkpoint(job, state, writer, sink)
                 return progress.result(done=False)
-        self._finish(job, state, writer, sink, modified)
-        return progress.result(done=True)
+        self._finish(job, state, writer, sink, modified, progress.figures())
+        return BuildResult(done=True, **progress.figures())
 
     # -- steps --------------------------------------------------------------------------------
     def _start(self, job: Job) -> BuildState:
@@ -149,7 +149,13 @@ class BackupBuilder:
             body.close()
 
     def _finish(
-        self, job: Job, state: BuildState, writer: ZipWriter, sink: MultipartSink, modified: datetime
+        self,
+        job: Job,
+        state: BuildState,
+        writer: ZipWriter,
+        sink: MultipartSink,
+        modified: datetime,
+        progress: dict[str, int],
     ) -> None:
         scope = job_scope(job)
         manifest = Manifest(
@@ -173,6 +179,7 @@ class BackupBuilder:
             job.customer,
             job.job_id,
             status=Status.READY,
+            progress=progress,  # in the same write: a ready job never shows old progress
             archive_key=archive_key(job),
             archive_size=size,
             details={
@@ -248,9 +255,9 @@ class _Progress:
         now = time.monotonic()
         if force or now - self.last_write >= PROGRESS_INTERVAL_SECONDS:
             self.last_write = now
-            self.jobs.update(self.job.customer, self.job.job_id, progress=self._figures())
+            self.jobs.update(self.job.customer, self.job.job_id, progress=self.figures())
 
-    def _figures(self) -> dict[str, int]:
+    def figures(self) -> dict[str, int]:
         return {
             "entries_done": self.position,
             "entries_total": len(self.sizes),
@@ -259,7 +266,7 @@ class _Progress:
         }
 
     def result(self, *, done: bool) -> BuildResult:
-        figures = self._figures()
+        figures = self.figures()
         self.jobs.update(self.job.customer, self.job.job_id, progress=figures)
         return BuildResult(done=done, **figures)
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 JOB_PREFIX = "job#"
@@ -161,6 +161,7 @@ class JobStore:
         *,
         expect: Status | set[Status] | None = None,
         remove: tuple[str, ...] = (),
+        condition: ConditionBase | None = None,
         **changes: Any,
     ) -> Job:
         """Set fields of an existing job, optionally only while it is in one of `expect`'s states."""
@@ -170,7 +171,7 @@ class JobStore:
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in changes)
         if remove:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in remove)
-        condition = Attr("pk").exists()
+        condition = Attr("pk").exists() & condition if condition is not None else Attr("pk").exists()
         if expect is not None:
             allowed = [str(s) for s in ({expect} if isinstance(expect, Status) else expect)]
             condition = condition & Attr("status").is_in(allowed)

@@ -89,7 +89,7 @@ class Manifest:
             raise ManifestInvalid("The manifest is larger than any backup of Kluis can have.")
         try:
             raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, too long integers, deep nesting
             raise ManifestInvalid("The manifest is not valid JSON.") from error
         if not isinstance(raw, dict):
             raise ManifestInvalid("The manifest is not a JSON object.")

@@ -13,6 +13,8 @@ from botocore.config import Config
 
 from kluis.config import Settings
 from kluis.jobs import JobStore
+from kluis.locks import Locks
+from kluis.restore import RestoreService
 from kluis.signature import ManifestSigner
 from kluis.store import DataStore
 
@@ -23,8 +25,13 @@ class Resources:
     def __init__(
         self, settings: Settings | None = None, session: boto3.session.Session | None = None
     ) -> None:
-        self.settings = settings or Settings.from_env()
+        self._settings = settings
         self.session = session or boto3.session.Session()
+
+    @property
+    def settings(self) -> Settings:
+        """Read at use, not at import: cheap, and the local stack's tests may change a setting."""
+        return self._settings or Settings.from_env()
 
     def client(self, service: str) -> Any:
         return self.session.client(service, config=CLIENT_CONFIG)
@@ -57,3 +64,13 @@ class Resources:
     @cached_property
     def signer(self) -> ManifestSigner:
         return ManifestSigner(self.kms, self.settings.mac_key_id)
+
+    @cached_property
+    def locks(self) -> Locks:
+        return Locks(self.dynamodb, self.settings.jobs_table)
+
+    @property
+    def restores(self) -> RestoreService:
+        return RestoreService(
+            self.settings, self.store, self.jobs, self.locks, self.s3, self.stepfunctions, self.signer
+        )

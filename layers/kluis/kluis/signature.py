@@ -56,7 +56,8 @@ def _parse(signature: bytes) -> bytes:
         document = json.loads(signature.decode("utf-8"))
         algorithm, encoded = document["algorithm"], document["mac"]
         mac = base64.b64decode(encoded, validate=True)
-    except (ValueError, KeyError, TypeError) as error:  # JSON, UTF-8 and base64 errors are ValueErrors
+    # JSON, UTF-8 and base64 errors are ValueErrors; deeply nested JSON raises RecursionError.
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise malformed from error
     if algorithm != ALGORITHM:
         raise SignatureInvalid("The backup's signature uses an algorithm Kluis does not accept.")

@@ -448,6 +448,9 @@ def _descriptor_length(src: RandomAccess, entry: Entry, offset: int, limit: int,
 def _check_layout(src: RandomAccess, centrals: list[_Central], directory_offset: int) -> dict[str, int]:
     """Entries must tile the file from byte 0 to the central directory: no gaps, no overlaps."""
     ordered = sorted(centrals, key=lambda central: central.entry.header_offset)
+    if ordered and ordered[-1].entry.header_offset + LOCAL_HEADER.size > directory_offset:
+        name = ordered[-1].entry.name
+        raise _reject(f"The archive's entry {name!r} lies outside the archive.", "truncated")
     data_offsets: dict[str, int] = {}
     position = 0
     for index, central in enumerate(ordered):

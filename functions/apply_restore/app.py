@@ -1,0 +1,29 @@
+"""Step `Apply`: lock the administration/year, verify the staged generation, flip HEAD, release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+
+from kluis.resources import Resources
+from kluis.transient import TransientError, is_transient
+
+logger = Logger()
+resources = Resources()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    job = resources.jobs.get(event["customer"], event["jobId"])
+    logger.append_keys(job=job.job_id)
+    try:
+        job = resources.restores.apply(job)
+    except (BotoCoreError, ClientError) as error:
+        if is_transient(error):
+            raise TransientError(str(error)) from error
+        raise
+    logger.info("restored", extra={"generation": job.details.get("generation")})
+    return {"status": str(job.status)}

@@ -1,0 +1,28 @@
+"""S3 ObjectCreated on the uploads bucket: start the restore of that upload, exactly once."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kluis.resources import Resources
+
+logger = Logger()
+resources = Resources()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@event_source(data_class=S3Event)
+def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
+    outcomes = {}
+    for record in event.records:
+        key = unquote_plus(record.s3.get_object.key)  # S3 event keys are URL-encoded
+        outcome = resources.restores.on_upload(record.s3.bucket.name, key)
+        log = logger.warning if outcome == "deleted" else logger.info
+        log("upload event", extra={"key": key, "outcome": outcome})
+        outcomes[key] = outcome
+    return outcomes

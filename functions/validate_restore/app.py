@@ -1,0 +1,37 @@
+"""Step `Validate`: prove the upload safe and ours while staging it into a generation nothing reads."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+
+from kluis.resources import Resources
+from kluis.transient import TransientError, is_transient
+
+logger = Logger()
+resources = Resources()
+
+
+def time_budget(context: LambdaContext) -> float:
+    margin = float(os.environ.get("STAGE_SAFETY_MARGIN_SECONDS", "60"))
+    budget = context.get_remaining_time_in_millis() / 1000 - margin
+    cap = os.environ.get("STAGE_TIME_BUDGET_SECONDS")  # tests use a tiny cap to force continuations
+    return min(budget, float(cap)) if cap else budget
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    job = resources.jobs.get(event["customer"], event["jobId"])
+    logger.append_keys(job=job.job_id)
+    try:
+        result = resources.restores.stage(job, time_budget(context))
+    except (BotoCoreError, ClientError) as error:
+        if is_transient(error):
+            raise TransientError(str(error)) from error
+        raise
+    logger.info("validate step ended", extra={"done": result.done, "accepted": result.accepted})
+    return {"done": result.done, "accepted": result.accepted}
