@@ -36,6 +36,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         resources.s3,
         resources.settings.archives_bucket,
         resources.signer,
+        resources.locks,
         part_size=resources.settings.multipart_part_size,
     )
     try:

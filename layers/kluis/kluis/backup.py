@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kluis.jobs import Job, JobStore, Kind, Status, new_job_id
+from kluis.locks import Locks
 from kluis.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
 from kluis.multipart import MultipartSink
 from kluis.scope import Scope
@@ -28,6 +29,7 @@ from kluis.zipwriter import ZipWriter
 
 READ_CHUNK = 1024 * 1024
 PROGRESS_INTERVAL_SECONDS = 2.0
+LOCK_MARGIN_SECONDS = 120
 
 
 class NothingToBackUp(LookupError):
@@ -76,6 +78,7 @@ class BackupBuilder:
         s3: Any,
         archives_bucket: str,
         signer: ManifestSigner,
+        locks: Locks,
         *,
         part_size: int,
         upload_workers: int = 4,
@@ -86,6 +89,7 @@ class BackupBuilder:
         self.s3 = s3
         self.bucket = archives_bucket
         self.signer = signer
+        self.locks = locks
         self.part_size = part_size
         self.upload_workers = upload_workers
         self.clock = clock
@@ -94,6 +98,8 @@ class BackupBuilder:
     def run(self, job: Job, budget_seconds: float) -> BuildResult:
         """Build (or continue building) the job's archive until done or `budget_seconds` pass."""
         deadline = self.clock() + budget_seconds
+        # Held across invocations (renewed by each): a restore never flips HEAD mid-backup.
+        self.locks.acquire(job_scope(job), job.job_id, int(budget_seconds) + LOCK_MARGIN_SECONDS)
         state, tail = self._load_checkpoint(job)
         if state is None:
             state = self._start(job)
@@ -191,6 +197,7 @@ class BackupBuilder:
             },
         )
         self._delete_checkpoint(job)
+        self.locks.release(scope, job.job_id)
 
     # -- checkpoints ----------------------------------------------------------------------------
     def _save_checkpoint(self, job: Job, state: BuildState, writer: ZipWriter, sink: MultipartSink) -> None:
@@ -228,6 +235,8 @@ class BackupBuilder:
                 with contextlib.suppress(ClientError):  # completed or aborted meanwhile: fine either way
                     self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload["UploadId"])
         self._delete_checkpoint(job)
+        if job.administration and job.year:
+            self.locks.release(job_scope(job), job.job_id)
 
 
 def _plan_item(obj: StoredObject) -> dict[str, Any]:

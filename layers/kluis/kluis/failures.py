@@ -16,6 +16,14 @@ TIMEOUT_ERRORS = frozenset(
 
 BACKUP_REASONS = {
     "NothingToBackUp": "This administration and fiscal year hold no data, so there is nothing to back up.",
+    "LockBusy": "A restore of this administration and fiscal year was running, so the backup could not "
+    "start. Nothing was changed. Please try again when the restore has finished.",
+}
+RESTORE_REASONS = {
+    "LockBusy": "A backup or another restore of this administration and fiscal year kept running, so this "
+    "restore was stopped. Your existing data was not changed. Please send the backup file again later.",
+    "HeadConflict": "Someone else restored this administration and fiscal year at the same moment, so this "
+    "restore was stopped. Your existing data is as the other restore left it; check it before trying again.",
 }
 GENERIC = {
     Kind.BACKUP: "The backup could not be made because of a fault on our side. Nothing was changed. "
@@ -35,8 +43,9 @@ def describe(kind: Kind, job_id: str, error: str, cause: str | None) -> str:
     """The reason shown to the user for a job that failed with Step Functions' `error`/`cause`."""
     if error in TIMEOUT_ERRORS:
         return TIMEOUT[kind].format(job=job_id)
-    if kind is Kind.BACKUP and error in BACKUP_REASONS:
-        return BACKUP_REASONS[error]
+    reasons = BACKUP_REASONS if kind is Kind.BACKUP else RESTORE_REASONS
+    if error in reasons:
+        return reasons[error]
     return GENERIC[kind].format(job=job_id)
 
 
