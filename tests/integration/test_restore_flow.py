@@ -182,7 +182,9 @@ def tampered_manifest(data: bytes) -> bytes:
 
 
 def foreign_signature(data: bytes) -> bytes:
-    fake = json.dumps({"algorithm": "HMAC_SHA_256", "mac": "A" * 43 + "="}).encode()
+    fake = json.dumps(
+        {"algorithm": "HMAC_SHA_256", "covers": "sha256(manifest.json)", "mac": "A" * 43 + "="}
+    ).encode()
     return rezip(data, lambda n, c: fake if n == "manifest.sig" else c)
 
 

@@ -83,6 +83,7 @@ class BackupBuilder:
         part_size: int,
         upload_workers: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.jobs = jobs
@@ -93,6 +94,7 @@ class BackupBuilder:
         self.part_size = part_size
         self.upload_workers = upload_workers
         self.clock = clock
+        self.now = now
 
     # -- the entry point of one invocation ------------------------------------------------------
     def run(self, job: Job, budget_seconds: float) -> BuildResult:
@@ -143,7 +145,7 @@ class BackupBuilder:
         ]
         return BuildState(
             generation=head.generation,
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            created_at=self.now().isoformat(timespec="seconds"),
             plan=[_plan_item(obj) for obj in objects],
         )
 

@@ -1,0 +1,128 @@
+"""The backup builder: a signed archive of the live generation, built in one go or in several
+invocations with byte-identical results, and no half archive left when it fails."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+
+from kluis.archive import open_archive
+from kluis.backup import BackupBuilder, NothingToBackUp, archive_key
+from kluis.jobs import Job, Kind, Status, new_job_id
+from kluis.locks import LockBusy
+from kluis.scope import Scope
+from kluis.seed import SeedSpec, seed
+from kluis.zipreader import BytesSource
+from tests.unit.world import World, world
+
+SCOPE = Scope("10234", "00017", "2025")
+SPEC = SeedSpec(
+    administrations=(("00017", ("2025",)),),
+    entries_per_year=60,
+    documents_per_year=6,
+    document_bytes=48 * 1024,
+    proposals=1,
+)
+MOMENT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def w():
+    with world(part_size=32 * 1024) as w:
+        seed(w.store, SPEC)
+        yield w
+
+
+def builder(w: World, clock=None) -> BackupBuilder:
+    return BackupBuilder(
+        w.store,
+        w.jobs,
+        w.s3,
+        "archives",
+        w.signer,
+        w.locks,
+        part_size=32 * 1024,
+        clock=clock or (lambda: 0.0),
+        now=lambda: MOMENT,
+    )
+
+
+def new_job(w: World, documents: bool = True, scope: Scope = SCOPE) -> Job:
+    return w.jobs.create(
+        Job(
+            new_job_id(),
+            scope.customer,
+            Kind.BACKUP,
+            Status.BUILDING,
+            scope.administration,
+            scope.year,
+            documents,
+        )
+    )
+
+
+def archive(w: World, job: Job) -> bytes:
+    return w.s3.get_object(Bucket="archives", Key=archive_key(job))["Body"].read()
+
+
+def test_one_invocation_builds_a_signed_archive_of_the_live_generation(w):
+    job = new_job(w)
+    result = builder(w).run(job, budget_seconds=600)
+    assert result.done and result.entries_done == result.entries_total == 5 + 6
+    data = archive(w, job)
+    verified = open_archive(BytesSource(data), w.signer)
+    verified.verify()
+    assert verified.manifest.source_generation == w.store.head(SCOPE).generation
+    assert w.jobs.get(job.customer, job.job_id).status is Status.READY
+    assert w.locks.holder(SCOPE) is None
+
+
+def test_many_short_invocations_give_a_byte_identical_archive(w):
+    single, stepped = new_job(w), new_job(w)
+    builder(w).run(single, budget_seconds=600)
+    ticks = itertools.count(step=10.0)  # every entry takes "10 s": the budget of 1 s ends after each
+    runs = 0
+    while not builder(w, clock=lambda: next(ticks)).run(stepped, budget_seconds=1).done:
+        runs += 1
+        assert w.jobs.get(stepped.customer, stepped.job_id).progress["entries_done"] == runs
+    assert runs == 10
+    assert archive(w, stepped) == archive(w, single)
+    assert zipfile.ZipFile(io.BytesIO(archive(w, stepped))).testzip() is None
+
+
+def test_without_documents_only_records_are_archived(w):
+    job = new_job(w, documents=False)
+    builder(w).run(job, budget_seconds=600)
+    names = zipfile.ZipFile(io.BytesIO(archive(w, job))).namelist()
+    assert sorted(names) == sorted(
+        [
+            f"records/{d}.jsonl"
+            for d in ("fiscal_year", "journal_entries", "ledger_accounts", "relations", "vat_returns")
+        ]
+        + ["manifest.json", "manifest.sig"]
+    )
+
+
+def test_an_administration_without_data_is_not_backed_up(w):
+    with pytest.raises(NothingToBackUp):
+        builder(w).run(new_job(w, scope=Scope("10234", "00099", "2025")), budget_seconds=600)
+
+
+def test_a_build_waits_for_a_restore_holding_the_lock(w):
+    w.locks.acquire(SCOPE, "a-restore", 60)
+    with pytest.raises(LockBusy):
+        builder(w).run(new_job(w), budget_seconds=600)
+
+
+def test_abandoning_a_half_built_archive_leaves_nothing_to_download(w):
+    job = new_job(w)
+    ticks = itertools.count(step=10.0)
+    assert not builder(w, clock=lambda: next(ticks)).run(job, budget_seconds=1).done
+    builder(w).abandon(job)
+    assert w.s3.list_multipart_uploads(Bucket="archives").get("Uploads", []) == []
+    assert w.s3.list_objects_v2(Bucket="archives").get("KeyCount") == 0
+    assert w.locks.holder(SCOPE) is None

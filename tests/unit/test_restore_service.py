@@ -1,0 +1,116 @@
+"""The restore service without the state machine around it: staging, codes, and an apply that is
+safe to run twice."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from kluis.backup import BackupBuilder, archive_key
+from kluis.jobs import Job, Kind, Status, new_job_id
+from kluis.restore import StagedGenerationInvalid, WrongCode, upload_key
+from kluis.scope import Scope
+from kluis.seed import SeedSpec, seed
+from tests.unit.world import World, world
+
+SCOPE = Scope("10234", "00017", "2025")
+SPEC = SeedSpec(
+    administrations=(("00017", ("2025",)),),
+    entries_per_year=40,
+    documents_per_year=3,
+    document_bytes=24 * 1024,
+    proposals=0,
+)
+
+
+@pytest.fixture
+def w():
+    with world(part_size=32 * 1024) as w:
+        seed(w.store, SPEC)
+        yield w
+
+
+def uploaded_restore(w: World, customer: str = "10234") -> Job:
+    """A backup of SCOPE, uploaded for a restore job that is validating."""
+    backup = w.jobs.create(Job(new_job_id(), "10234", Kind.BACKUP, Status.BUILDING, "00017", "2025", True))
+    BackupBuilder(w.store, w.jobs, w.s3, "archives", w.signer, w.locks, part_size=32 * 1024).run(backup, 600)
+    data = w.s3.get_object(Bucket="archives", Key=archive_key(backup))["Body"].read()
+    job = w.jobs.create(Job(new_job_id(), customer, Kind.RESTORE, Status.VALIDATING))
+    w.s3.put_object(Bucket="uploads", Key=upload_key(customer, job.job_id), Body=data)
+    return job
+
+
+def live(w: World, scope: Scope = SCOPE) -> dict[str, bytes]:
+    head = w.store.head(scope)
+    return {o.name: w.store.open(o.key).read() for o in w.store.generation_objects(scope, head.generation)}
+
+
+def test_staging_in_many_short_steps_writes_the_whole_archive_but_nothing_live(w):
+    job = uploaded_restore(w)
+    before = live(w)
+    head = w.store.head(SCOPE)
+    ticks = itertools.count(step=10.0)
+    service = w.restores()
+    service.clock = lambda: next(ticks)
+    steps = 1
+    while not (result := service.stage(w.jobs.get("10234", job.job_id), budget_seconds=1)).done:
+        steps += 1
+    assert result.accepted and steps == 8  # 5 records + 3 documents, one per step
+    staged = w.jobs.get("10234", job.job_id).details["_staged"]
+    assert {o.name for o in w.store.generation_objects(SCOPE, staged)} == set(before)
+    assert w.store.head(SCOPE) == head
+
+
+def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):
+    job = uploaded_restore(w)
+    before = live(w)
+    service = w.restores()
+    service.stage(job, budget_seconds=600)
+    job = w.jobs.update("10234", job.job_id, status=Status.APPLYING)
+    first = service.apply(job)
+    head = w.store.head(SCOPE)
+    second = service.apply(w.jobs.get("10234", job.job_id))  # a retried Apply after a crash
+    assert first.status is second.status is Status.RESTORED
+    assert w.store.head(SCOPE).generation == head.generation == first.details["generation"]
+    assert live(w) == before
+    assert w.locks.holder(SCOPE) is None
+    assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
+
+
+def test_apply_refuses_a_staged_generation_that_differs_from_its_manifest(w):
+    job = uploaded_restore(w)
+    service = w.restores()
+    service.stage(job, budget_seconds=600)
+    job = w.jobs.update("10234", job.job_id, status=Status.APPLYING)
+    staged = job.details["_staged"]
+    head = w.store.head(SCOPE)
+    w.store.put(SCOPE, staged, "documents/planted.pdf", b"%PDF-1.7 not from the backup")
+    with pytest.raises(StagedGenerationInvalid):
+        service.apply(job)
+    assert w.store.head(SCOPE) == head
+    assert w.locks.holder(SCOPE) is None
+
+
+def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):
+    job = uploaded_restore(w)
+    service = w.restores()
+    service.stage(job, budget_seconds=600)
+    service.await_confirmation(w.jobs.get("10234", job.job_id), "token", 60)
+    code = w.jobs.get("10234", job.job_id).details["verificationCode"]
+    wrong = "000000" if code != "000000" else "111111"
+    left = []
+    for _ in range(3):
+        with pytest.raises(WrongCode) as error:
+            service.confirm("10234", job.job_id, wrong)
+        left.append(error.value.attempts_left)
+    assert left == [2, 1, 0]
+    assert w.jobs.get("10234", job.job_id).status is Status.REJECTED
+
+
+def test_an_upload_for_no_waiting_job_is_deleted(w):
+    w.s3.put_object(Bucket="uploads", Key="uploads/10234/20990101T000000-aaaaaaaaaaaa.zip", Body=b"x")
+    w.s3.put_object(Bucket="uploads", Key="uploads/other/thing.zip", Body=b"x")
+    assert w.restores().on_upload("uploads", "uploads/10234/20990101T000000-aaaaaaaaaaaa.zip") == "deleted"
+    assert w.restores().on_upload("uploads", "uploads/other/thing.zip") == "deleted"
+    assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
