@@ -209,3 +209,25 @@ def rewrite(data: bytes, edit) -> bytes:
                 info, edit(info.filename, source.read(info.filename)), compress_type=info.compress_type
             )
     return out.getvalue()
+
+
+def entered(harness: Harness, job_id: str, state: str, machine: str = "BackupStateMachine") -> int:
+    """How many times the execution entered `state` (each entry is one Lambda invocation)."""
+    sfn = harness.stack.client("stepfunctions")
+    arn = harness.stack.name_of(machine).replace(":stateMachine:", ":execution:") + f":{job_id}"
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    return sum(1 for e in events if e.get("stateEnteredEventDetails", {}).get("name") == state)
+
+
+def test_a_build_out_of_time_continues_in_next_invocations_to_the_same_archive(harness, monkeypatch):
+    monkeypatch.setenv("BUILD_TIME_BUDGET_SECONDS", "0")  # checkpoint after every entry
+    job = harness.backup(documents=True)
+    assert job["status"] == "ready"
+    assert entered(harness, job["jobId"], "Build") == job["progress"]["entries_total"]
+    data = harness.download(job).content
+    archive = open_archive(BytesSource(data), signer(harness))
+    archive.verify()
+    assert open_zip(data).testzip() is None
+    s3 = harness.stack.client("s3")
+    leftovers = s3.list_objects_v2(Bucket=harness.stack.name_of("ArchivesBucket"), Prefix="checkpoints/")
+    assert leftovers.get("KeyCount", 0) == 0

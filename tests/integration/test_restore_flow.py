@@ -324,3 +324,15 @@ def _execution_ended(harness: Harness, job_id: str) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_validation_out_of_time_continues_in_next_invocations(harness, backup, monkeypatch):
+    from tests.integration.test_backup_flow import entered
+
+    monkeypatch.setenv("STAGE_TIME_BUDGET_SECONDS", "0")  # stage one member per invocation
+    job = harness.wait_until(harness.start_restore(backup)["jobId"], WAITING)
+    members = len(archive_members(backup))
+    assert entered(harness, job["jobId"], "Validate", "RestoreStateMachine") == members
+    assert confirm(harness, job).status_code == 202
+    assert harness.wait_for(job["jobId"])["status"] == "restored"
+    assert harness.snapshot(SCOPE)[1] == archive_members(backup)
