@@ -126,3 +126,23 @@ def test_abandoning_a_half_built_archive_leaves_nothing_to_download(w):
     assert w.s3.list_multipart_uploads(Bucket="archives").get("Uploads", []) == []
     assert w.s3.list_objects_v2(Bucket="archives").get("KeyCount") == 0
     assert w.locks.holder(SCOPE) is None
+
+
+@pytest.mark.parametrize(
+    ("total", "part"),
+    [(10 * 1024**2, 16 * 1024**2), (100 * 1024**3, 16 * 1024**2), (200 * 1024**3, 22 * 1024**2)],
+)
+def test_part_sizes_keep_any_archive_within_ten_thousand_parts(total, part):
+    from kluis.backup import choose_part_size
+
+    chosen = choose_part_size(total, 16 * 1024**2)
+    assert chosen == part
+    assert chosen % (1024 * 1024) == 0
+    assert (total * 1.02 + 64 * 1024**2) / chosen < 9_600
+
+
+def test_an_archive_beyond_what_s3_can_hold_is_refused_before_building():
+    from kluis.backup import ArchiveTooLarge, choose_part_size
+
+    with pytest.raises(ArchiveTooLarge):
+        choose_part_size(60 * 1024**4, 16 * 1024**2)

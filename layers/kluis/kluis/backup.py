@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +31,10 @@ from kluis.zipwriter import ZipWriter
 
 READ_CHUNK = 1024 * 1024
 PROGRESS_INTERVAL_SECONDS = 2.0
+READ_AHEAD = 4
+READ_AHEAD_MAX_BYTES = 8 * 1024 * 1024
+MAX_PART_SIZE = 5 * 1024**3
+MAX_PARTS = 10_000
 LOCK_MARGIN_SECONDS = 120
 
 
@@ -59,6 +65,7 @@ class BuildState:
     position: int = 0
     writer: dict[str, Any] = field(default_factory=dict)
     upload: dict[str, Any] = field(default_factory=dict)
+    part_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class BackupBuilder:
             self.s3,
             self.bucket,
             archive_key(job),
-            part_size=self.part_size,
+            part_size=state.part_size or self.part_size,
             max_workers=self.upload_workers,
             extra_args={"ContentType": "application/zip"},
             state=state.upload or None,
@@ -119,16 +126,14 @@ class BackupBuilder:
         writer = ZipWriter.resume(sink, state.writer) if state.writer else ZipWriter(sink)
         progress = _Progress(self.jobs, job, state.plan)
         modified = datetime.fromisoformat(state.created_at)
-        while state.position < len(state.plan):
-            item = state.plan[state.position]
-            writer.write_entry(
-                item["name"], self._chunks(item["key"]), compress=_compress(item["name"]), modified=modified
-            )
-            state.position += 1
-            progress.advance(state.position, force=False)
-            if state.position < len(state.plan) and self.clock() >= deadline:
-                self._save_checkpoint(job, state, writer, sink)
-                return progress.result(done=False)
+        with contextlib.closing(self._read_ahead(state.plan, state.position)) as members:
+            for item, chunks in members:
+                writer.write_entry(item["name"], chunks, compress=_compress(item["name"]), modified=modified)
+                state.position += 1
+                progress.advance(state.position, force=False)
+                if state.position < len(state.plan) and self.clock() >= deadline:
+                    self._save_checkpoint(job, state, writer, sink)
+                    return progress.result(done=False)
         self._finish(job, state, writer, sink, modified, progress.figures())
         return BuildResult(done=True, **progress.figures())
 
@@ -147,7 +152,36 @@ class BackupBuilder:
             generation=head.generation,
             created_at=self.now().isoformat(timespec="seconds"),
             plan=[_plan_item(obj) for obj in objects],
+            part_size=choose_part_size(sum(obj.size for obj in objects), self.part_size),
         )
+
+    def _read_ahead(
+        self, plan: list[dict[str, Any]], start: int
+    ) -> Iterator[tuple[dict[str, Any], Iterable[bytes]]]:
+        """The plan's members from `start`, small ones fetched a few ahead in parallel.
+
+        Many small PDFs are latency-bound when fetched one by one; reading up to READ_AHEAD of them
+        concurrently keeps the writer busy. Buffers stay bounded: at most READ_AHEAD objects of at
+        most READ_AHEAD_MAX_BYTES each; larger members stream straight from their GET.
+        """
+        pending: deque[tuple[dict[str, Any], Future[bytes] | None]] = deque()
+        index = start
+        with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="read-ahead") as pool:
+            while index < len(plan) or pending:
+                while index < len(plan) and len(pending) < READ_AHEAD:
+                    item = plan[index]
+                    small = int(item["size"]) <= READ_AHEAD_MAX_BYTES
+                    pending.append((item, pool.submit(self._read_whole, item["key"]) if small else None))
+                    index += 1
+                item, future = pending.popleft()
+                yield item, ([future.result()] if future else self._chunks(item["key"]))
+
+    def _read_whole(self, key: str) -> bytes:
+        body = self.store.open(key)
+        try:
+            return body.read()
+        finally:
+            body.close()
 
     def _chunks(self, key: str) -> Iterator[bytes]:
         body = self.store.open(key)
@@ -239,6 +273,26 @@ class BackupBuilder:
         self._delete_checkpoint(job)
         if job.administration and job.year:
             self.locks.release(job_scope(job), job.job_id)
+
+
+class ArchiveTooLarge(ValueError):
+    """An archive S3 cannot hold as one object (10,000 parts of at most 5 GiB)."""
+
+
+def choose_part_size(expected_bytes: int, preferred: int) -> int:
+    """A part size by S3's rules (5 MiB to 5 GiB, at most 10,000 parts) that fits the archive.
+
+    `expected_bytes` is the members' uncompressed total: an upper bound for STORED members and
+    close for DEFLATE ones; 2 % and 64 MiB of headroom cover headers, descriptors and the manifest,
+    and the parts are sized for 9,500 so a misestimate still fits.
+    """
+    needed = int((expected_bytes * 1.02 + 64 * 1024 * 1024) / (MAX_PARTS - 500)) + 1
+    mib = 1024 * 1024
+    # `preferred` (16 MiB by default) is the floor; only tests against moto go below S3's 5 MiB.
+    size = -(-max(preferred, needed) // mib) * mib
+    if size > MAX_PART_SIZE:
+        raise ArchiveTooLarge(f"{expected_bytes} bytes do not fit in one S3 object")
+    return size
 
 
 def _plan_item(obj: StoredObject) -> dict[str, Any]:
