@@ -1,0 +1,130 @@
+"""Browser tests: the web client in headless Chromium (Debian's package, driven by Playwright) against
+its own embedded local stack, started here like tests/integration's harness.
+
+The stack lives for this package only (scope="package") and resets moto's state when it stops, so the
+integration tests, which start their own stack in the same process, begin from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+# As in tests/integration: small multipart parts (set before moto is imported).
+os.environ.setdefault("S3_UPLOAD_PART_MIN_SIZE", str(256 * 1024))
+os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
+
+import re
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from infra.local.gateway import Gateway
+from infra.local.stack import LocalStack
+from kluis.seed import SeedSpec, seed
+from tests.integration.harness import CUSTOMER, OTHER_CUSTOMER, SMALL, Harness
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "e2e-screenshots"
+CHROMIUM = os.environ.get("KLUIS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The page polls jobs every second by default; the tests ask for a shorter interval (?poll=ms).
+POLL_MS = 200
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="package")
+def harness() -> Iterator[Harness]:
+    """The local stack and gateway, with the browser's origin as the template's WebOrigin (CORS)."""
+    port = _free_port()
+    stack = LocalStack(parameters={"WebOrigin": f"http://127.0.0.1:{port}"}).start()
+    gateway = Gateway(stack, port=port).start()
+    harness = Harness(stack, gateway)
+    seed(harness.store, SeedSpec(customer=CUSTOMER, administrations=(("00017", ("2024", "2025")),), **SMALL))
+    seed(harness.store, SeedSpec(customer=OTHER_CUSTOMER, administrations=(("00017", ("2025",)),), **SMALL))
+    yield harness
+    try:
+        requests.post(f"{stack.endpoint}/moto-api/reset", timeout=10)
+    finally:
+        harness.stop()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}: `make browser` installs Debian's package"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser is a broken set-up, not a reason to skip
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshots_folder() -> Path:
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def page(browser: Browser, harness: Harness) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def open_page(page: Page, harness: Harness) -> Callable[[], Page]:
+    """Loads the web client and waits until it has signed in and loaded the administrations."""
+
+    def load() -> Page:
+        page.goto(f"{harness.gateway.url}/?poll={POLL_MS}")
+        page.wait_for_selector("body[data-ready='true']")
+        return page
+
+    return load
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
+    """shot(page, "step") saves build/e2e-screenshots/{test}-{n}-{step}.png (full page)."""
+    test = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
+    counter = iter(range(1, 100))
+
+    def take(page: Page, step: str) -> Path:
+        path = SCREENSHOTS / f"{test}-{next(counter):02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
+        count = len(list(SCREENSHOTS.glob("*.png")))
+        terminalreporter.write_line(f"browser test screenshots ({count}): {SCREENSHOTS}")

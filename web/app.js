@@ -1,0 +1,853 @@
+// Kluis web client: backup and restore of one administration/fiscal year.
+// Plain ES modules, no build step. Talks to the HTTP API with the user's JWT (Authorization: Bearer).
+
+import {
+  applyTranslations,
+  formatBytes,
+  formatDate,
+  formatNumber,
+  initialLanguage,
+  setLanguage,
+  t,
+} from "./i18n.js";
+
+const $ = (selector) => document.querySelector(selector);
+
+const STATUS_ICONS = {
+  queued: "↻",
+  building: "↻",
+  validating: "↻",
+  applying: "↻",
+  "awaiting-upload": "⤒",
+  "awaiting-confirmation": "✎",
+  ready: "✔",
+  restored: "✔",
+  failed: "✖",
+  rejected: "✖",
+  expired: "◷",
+  cancelled: "⊘",
+};
+const TONE = {
+  ready: "success",
+  restored: "success",
+  failed: "error",
+  rejected: "error",
+  expired: "neutral",
+  cancelled: "neutral",
+  "awaiting-confirmation": "attention",
+};
+
+const state = {
+  config: { apiBase: "/api", local: false },
+  token: null,
+  customer: null,
+  session: 0, // bumped on every sign-in: pollers of an earlier session stop
+  pairs: [],
+  administration: null,
+  year: null,
+  facts: null,
+  backupBusy: false,
+  restoreBusy: false,
+  restoreJob: null,
+  jobs: [],
+  pollMs: 1000,
+};
+
+// -- the API ----------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, message, data = null) {
+    super(message);
+    this.status = status;
+    this.data = data;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${state.token}` };
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(state.config.apiBase + path, init);
+  } catch {
+    throw new ApiError(0, t("error.network"));
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    let message = data && typeof data.message === "string" ? data.message : null;
+    if (response.status === 401) message = t("error.unauthorized");
+    throw new ApiError(response.status, message || t("error.generic", { status: response.status }), data);
+  }
+  return data;
+}
+
+const enc = encodeURIComponent;
+const scopePath = () => `/administrations/${enc(state.administration)}/years/${enc(state.year)}`;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class Superseded extends Error {}
+
+// Poll GET /jobs/{id} until `done(job)`; `update(job)` sees every view. Stops when the user signs in anew.
+async function pollJob(jobId, { done, update }) {
+  const session = state.session;
+  let failures = 0;
+  for (;;) {
+    if (session !== state.session) throw new Superseded();
+    let job;
+    try {
+      job = await api("GET", `/jobs/${enc(jobId)}`);
+      failures = 0;
+    } catch (error) {
+      // A blip of the network is retried a few times; an answer of the API is not.
+      if (error.status !== 0 || ++failures > 5) throw error;
+      await sleep(state.pollMs);
+      continue;
+    }
+    if (session !== state.session) throw new Superseded();
+    update?.(job);
+    if (job.final || done(job)) return job;
+    await sleep(state.pollMs);
+  }
+}
+
+// -- messages (kept as key + parameters, so a language switch re-renders them) -------------------------
+
+function renderMessage(element) {
+  const message = element._message;
+  element.replaceChildren();
+  if (!message) return;
+  const paragraph = document.createElement("p");
+  paragraph.className = `message message-${message.tone}`;
+  if (message.tone === "error") paragraph.setAttribute("role", "alert");
+  const icon = document.createElement("span");
+  icon.className = "icon";
+  icon.setAttribute("aria-hidden", "true");
+  icon.textContent = { success: "✔", error: "✖", warning: "⚠", info: "ℹ", busy: "↻" }[message.tone] || "ℹ";
+  const text = document.createElement("span");
+  text.className = "message-text";
+  text.textContent = t(message.key, message.params);
+  paragraph.append(icon, " ", text);
+  element.append(paragraph);
+}
+
+function showMessage(element, tone, key, params = {}) {
+  element._message = { tone, key, params };
+  renderMessage(element);
+}
+
+function clearMessage(element) {
+  element._message = null;
+  renderMessage(element);
+}
+
+function showError(message) {
+  $("#error-text").textContent = message;
+  $("#errors").hidden = false;
+}
+
+function clearError() {
+  $("#errors").hidden = true;
+  $("#error-text").textContent = "";
+}
+
+function focus(element) {
+  if (!element) return;
+  if (!element.hasAttribute("tabindex") && !element.matches("input, select, button, a[href], textarea")) {
+    element.setAttribute("tabindex", "-1");
+  }
+  element.focus();
+}
+
+// A button that is busy stays focusable (a disabled one would drop the keyboard user's focus).
+function setBusy(button, busy) {
+  button.setAttribute("aria-disabled", busy ? "true" : "false");
+  button.classList.toggle("is-busy", busy);
+}
+
+// -- sign-in ----------------------------------------------------------------------------------------
+
+function decodeClaims(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "=")));
+  } catch {
+    return {};
+  }
+}
+
+async function localSignIn(customer) {
+  let response;
+  try {
+    response = await fetch("/local/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ customer }),
+    });
+  } catch {
+    throw new ApiError(0, t("error.network"));
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data.message || t("error.generic", { status: response.status }));
+  return data.token;
+}
+
+// In the cloud the identity provider's hosted sign-in returns to this page with a token in the fragment.
+function cloudToken() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const token = fragment.get("id_token") || fragment.get("access_token");
+  if (token) {
+    sessionStorage.setItem("kluis.token", token);
+    history.replaceState(null, "", location.pathname + location.search);
+    return token;
+  }
+  return sessionStorage.getItem("kluis.token");
+}
+
+async function signIn(customer) {
+  state.session += 1;
+  clearError();
+  $("#signed-in").textContent = t("signin.busy");
+  try {
+    if (state.config.local) {
+      state.token = await localSignIn(customer);
+    } else {
+      state.token = cloudToken();
+      if (!state.token) {
+        $("#signed-in").textContent = "";
+        showError(t("signin.missing"));
+        return false;
+      }
+    }
+  } catch (error) {
+    $("#signed-in").textContent = "";
+    showError(t("signin.failed", { message: error.message }));
+    return false;
+  }
+  const claims = decodeClaims(state.token);
+  state.customer = claims[state.config.customerClaim || "custom:customer"] || customer || "";
+  renderSignedIn();
+  resetBackup();
+  resetRestore();
+  await loadAdministrations();
+  return true;
+}
+
+function renderSignedIn() {
+  $("#signed-in").textContent = state.customer ? t("signin.as", { customer: state.customer }) : "";
+}
+
+// -- step 1: administration and fiscal year ------------------------------------------------------------
+
+function administrationsOf(pairs) {
+  const map = new Map();
+  for (const { administration, year } of pairs) {
+    if (!map.has(administration)) map.set(administration, []);
+    map.get(administration).push(year);
+  }
+  for (const years of map.values()) years.sort();
+  return map;
+}
+
+function fillSelect(select, values, selected) {
+  select.replaceChildren(
+    ...values.map((value) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      option.selected = value === selected;
+      return option;
+    }),
+  );
+}
+
+async function loadAdministrations(prefer = {}) {
+  const status = $("#choose-status");
+  status.hidden = false;
+  status.textContent = t("choose.loading");
+  status.dataset.i18n = "choose.loading";
+  let data;
+  try {
+    data = await api("GET", "/administrations");
+  } catch (error) {
+    showError(error.message);
+    return;
+  }
+  state.pairs = data.administrations || [];
+  const map = administrationsOf(state.pairs);
+  if (map.size === 0) {
+    status.dataset.i18n = "choose.none";
+    status.textContent = t("choose.none");
+    $("#choose-form").hidden = true;
+    state.administration = state.year = null;
+    state.facts = null;
+    renderFacts();
+    renderJobs([]);
+    return;
+  }
+  status.hidden = true;
+  $("#choose-form").hidden = false;
+  const administrations = [...map.keys()];
+  const administration = map.has(prefer.administration) ? prefer.administration : administrations[0];
+  fillSelect($("#administration"), administrations, administration);
+  selectAdministration(administration, prefer.year);
+  await loadScope();
+}
+
+function selectAdministration(administration, preferYear) {
+  const years = administrationsOf(state.pairs).get(administration) || [];
+  const year = years.includes(preferYear) ? preferYear : years.at(-1);
+  fillSelect($("#year"), years, year);
+  state.administration = administration;
+  state.year = year;
+}
+
+async function loadScope() {
+  state.facts = null;
+  renderFacts();
+  const requested = `${state.administration}/${state.year}`;
+  try {
+    const facts = await api("GET", scopePath());
+    if (requested === `${state.administration}/${state.year}`) state.facts = facts;
+  } catch (error) {
+    showError(error.message);
+  }
+  renderFacts();
+  await loadJobs();
+}
+
+function renderFacts() {
+  const facts = state.facts;
+  $("#live-since").textContent = facts ? formatDate(facts.liveSince) : "—";
+  $("#pending-proposals").textContent = facts ? formatNumber(facts.pendingProposals) : "—";
+  const pending = facts ? Number(facts.pendingProposals) || 0 : 0;
+  $("#proposals-warning").hidden = pending === 0;
+  $("#proposals-warning-text").textContent = t("backup.proposals.warning", { count: formatNumber(pending) });
+  $("#backup-button").disabled = !facts;
+  $("#jobs-caption").textContent = t("jobs.caption", {
+    administration: state.administration ?? "—",
+    year: state.year ?? "—",
+  });
+}
+
+// -- step 2: backup ----------------------------------------------------------------------------------
+
+function resetBackup() {
+  state.backupBusy = false;
+  setBusy($("#backup-button"), false);
+  $("#backup-progress").hidden = true;
+  $("#backup-download").hidden = true;
+  clearMessage($("#backup-status"));
+}
+
+function renderBackupProgress(job) {
+  const progress = job.progress || {};
+  const bar = $("#backup-progress-bar");
+  if (typeof progress.percent === "number") bar.value = progress.percent;
+  else bar.removeAttribute("value"); // indeterminate until the build knows its size
+  $("#backup-figures").textContent = progress.entries_total
+    ? t("backup.figures", {
+        done: formatNumber(progress.entries_done || 0),
+        total: formatNumber(progress.entries_total),
+        bytesDone: formatBytes(progress.bytes_done || 0),
+        bytesTotal: formatBytes(progress.bytes_total || 0),
+      })
+    : t(`status.${job.status}`);
+}
+
+function startDownload(job) {
+  const anchor = $("#download-anchor");
+  anchor.href = job.downloadUrl;
+  anchor.download = job.filename || "";
+  anchor.click();
+}
+
+async function runBackup() {
+  if (state.backupBusy) {
+    showMessage($("#backup-status"), "info", "backup.busy");
+    return;
+  }
+  clearError();
+  state.backupBusy = true;
+  setBusy($("#backup-button"), true);
+  $("#backup-download").hidden = true;
+  const status = $("#backup-status");
+  const includeDocuments = $("#include-documents").checked;
+  try {
+    const started = await api("POST", `${scopePath()}/backups`, { includeDocuments });
+    showMessage(status, "busy", "backup.started");
+    $("#backup-progress").hidden = false;
+    renderBackupProgress(started);
+    loadJobs();
+    const job = await pollJob(started.jobId, { done: () => false, update: renderBackupProgress });
+    $("#backup-download-again").dataset.jobId = job.jobId;
+    if (job.status === "ready") {
+      $("#backup-progress-bar").value = 100;
+      showMessage(status, "success", "backup.ready", {
+        filename: job.filename,
+        size: formatBytes(job.archiveSize ?? job.progress?.bytes_total ?? 0),
+      });
+      $("#backup-download").hidden = false;
+      startDownload(job);
+    } else {
+      $("#backup-progress").hidden = true;
+      showMessage(status, "error", "backup.failed", { reason: job.reason || t(`status.${job.status}`) });
+    }
+    focus(status);
+  } catch (error) {
+    if (error instanceof Superseded) return;
+    $("#backup-progress").hidden = true;
+    showMessage(status, "error", "backup.failed", { reason: error.message });
+    focus(status);
+  } finally {
+    state.backupBusy = false;
+    setBusy($("#backup-button"), false);
+  }
+  loadJobs();
+}
+
+async function downloadAgain(event) {
+  event.preventDefault();
+  const jobId = event.currentTarget.dataset.jobId;
+  if (!jobId) return;
+  try {
+    const job = await api("GET", `/jobs/${enc(jobId)}`);
+    if (job.downloadUrl) startDownload(job);
+    else showMessage($("#backup-status"), "error", "backup.failed", { reason: job.reason || t(`status.${job.status}`) });
+  } catch (error) {
+    showMessage($("#backup-status"), "error", "backup.failed", { reason: error.message });
+    focus($("#backup-status"));
+  }
+}
+
+// -- step 3: restore ---------------------------------------------------------------------------------
+
+function resetRestore() {
+  state.restoreBusy = false;
+  state.restoreJob = null;
+  setBusy($("#restore-send"), false);
+  $("#upload-progress").hidden = true;
+  $("#restore-apply-progress").hidden = true;
+  $("#confirm-panel").hidden = true;
+  clearMessage($("#restore-status"));
+}
+
+function s3ErrorMessage(text) {
+  const match = /<Message>([^<]*)<\/Message>/.exec(text || "");
+  return match ? match[1] : null;
+}
+
+// A multipart/form-data POST straight to S3: the policy's fields first, the file last.
+function uploadToS3(upload, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields || {})) form.append(name, value);
+    form.append("file", file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", upload.url);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve();
+      else reject(new Error(s3ErrorMessage(xhr.responseText) || t("error.generic", { status: xhr.status })));
+    };
+    xhr.onerror = () => reject(new Error(t("error.network")));
+    xhr.onabort = () => reject(new Error(t("error.network")));
+    xhr.send(form);
+  });
+}
+
+function renderUploadProgress(loaded, total) {
+  const bar = $("#upload-progress-bar");
+  bar.max = 100;
+  bar.value = total ? Math.round((100 * loaded) / total) : 0;
+  $("#upload-figures").textContent = t("restore.uploadFigures", {
+    done: formatBytes(loaded),
+    total: formatBytes(total),
+  });
+}
+
+function renderRestoreWait(job) {
+  state.restoreJob = job;
+  const key = { "awaiting-upload": "restore.uploaded", validating: "restore.uploaded", applying: "restore.applying" }[
+    job.status
+  ];
+  if (key) showMessage($("#restore-status"), "busy", key);
+}
+
+async function sendRestore(event) {
+  event.preventDefault();
+  if (state.restoreBusy) return;
+  clearError();
+  const status = $("#restore-status");
+  const file = $("#restore-file").files[0];
+  if (!file) {
+    showMessage(status, "error", "restore.noFile");
+    focus($("#restore-file"));
+    return;
+  }
+  resetRestore();
+  state.restoreBusy = true;
+  setBusy($("#restore-send"), true);
+  try {
+    const job = await api("POST", "/restores", {});
+    state.restoreJob = job;
+    if (job.maxBytes && file.size > job.maxBytes) {
+      await api("POST", `/restores/${enc(job.jobId)}/cancel`).catch(() => null);
+      showMessage(status, "error", "restore.tooLarge", { size: formatBytes(file.size), max: formatBytes(job.maxBytes) });
+      focus(status);
+      return;
+    }
+    showMessage(status, "busy", "restore.uploading");
+    $("#upload-progress").hidden = false;
+    renderUploadProgress(0, file.size);
+    await uploadToS3(job.upload, file, renderUploadProgress);
+    renderUploadProgress(file.size, file.size);
+    showMessage(status, "busy", "restore.uploaded");
+    loadJobs();
+    const checked = await pollJob(job.jobId, {
+      done: (view) => view.status === "awaiting-confirmation",
+      update: renderRestoreWait,
+    });
+    showRestoreOutcome(checked);
+  } catch (error) {
+    if (error instanceof Superseded) return;
+    $("#upload-progress").hidden = true;
+    const key = error instanceof ApiError ? "restore.failed" : "restore.uploadFailed";
+    showMessage(status, "error", key, { reason: error.message, message: error.message });
+    focus(status);
+  } finally {
+    state.restoreBusy = false;
+    setBusy($("#restore-send"), false);
+  }
+  loadJobs();
+}
+
+function showRestoreOutcome(job) {
+  state.restoreJob = job;
+  const status = $("#restore-status");
+  $("#restore-apply-progress").hidden = true;
+  if (job.status === "awaiting-confirmation") {
+    $("#upload-progress").hidden = true;
+    clearMessage(status);
+    renderConfirmPanel();
+    $("#confirm-panel").hidden = false;
+    $("#code-input").value = "";
+    $("#code-error").textContent = "";
+    $("#code-input").removeAttribute("aria-invalid");
+    focus($("#code-input"));
+    return;
+  }
+  $("#confirm-panel").hidden = true;
+  $("#upload-progress").hidden = true;
+  const summary = job.details?.summary || {};
+  const params = {
+    reason: job.reason || t(`status.${job.status}`),
+    administration: summary.administration || job.administration || "—",
+    year: summary.year || job.year || "—",
+  };
+  const outcomes = {
+    restored: ["success", "restore.restored"],
+    rejected: ["error", "restore.rejected"],
+    expired: ["warning", "restore.expired"],
+    cancelled: ["info", "restore.cancelled"],
+    failed: ["error", "restore.failed"],
+  };
+  const [tone, key] = outcomes[job.status] || ["info", `status.${job.status}`];
+  showMessage(status, tone, key, params);
+  focus(status);
+}
+
+function renderConfirmPanel() {
+  const job = state.restoreJob;
+  if (!job || job.status !== "awaiting-confirmation") return;
+  const details = job.details || {};
+  const summary = details.summary || {};
+  const rows = [
+    ["restore.summary.administration", summary.administration],
+    ["restore.summary.year", summary.year],
+    ["restore.summary.createdAt", summary.backupCreatedAt ? formatDate(summary.backupCreatedAt) : null],
+    ["restore.summary.sourceCustomer", summary.sourceCustomer],
+    ["restore.summary.records", summary.records != null ? formatNumber(summary.records) : null],
+    ["restore.summary.documents", summary.documents != null ? formatNumber(summary.documents) : null],
+    ["restore.summary.bytes", summary.bytes != null ? formatBytes(summary.bytes) : null],
+    ["restore.summary.currentLiveSince", summary.currentLiveSince ? formatDate(summary.currentLiveSince) : null],
+  ];
+  $("#restore-summary").replaceChildren(
+    ...rows
+      .filter(([, value]) => value !== null && value !== undefined && value !== "")
+      .map(([key, value]) => {
+        const row = document.createElement("div");
+        const term = document.createElement("dt");
+        term.textContent = t(key);
+        const definition = document.createElement("dd");
+        definition.textContent = value;
+        row.append(term, definition);
+        return row;
+      }),
+  );
+  const replaces = $("#restore-replaces");
+  replaces.replaceChildren();
+  const icon = document.createElement("span");
+  icon.className = "icon";
+  icon.setAttribute("aria-hidden", "true");
+  icon.textContent = summary.replacesExisting ? "⚠" : "ℹ";
+  const text = document.createElement("span");
+  text.textContent = t(summary.replacesExisting ? "restore.replaces" : "restore.new", {
+    administration: summary.administration ?? "—",
+    year: summary.year ?? "—",
+  });
+  replaces.append(icon, " ", text);
+  if (summary.transfer || (summary.sourceCustomer && state.customer && summary.sourceCustomer !== state.customer)) {
+    const transfer = document.createElement("span");
+    transfer.textContent = ` ${t("restore.transfer", { source: summary.sourceCustomer, customer: state.customer })}`;
+    replaces.append(transfer);
+  }
+  replaces.className = `notice ${summary.replacesExisting ? "notice-warning" : "notice-info"}`;
+  $("#verification-code").textContent = details.verificationCode || "";
+  $("#attempts-left").textContent =
+    details.attemptsLeft != null ? t("restore.attemptsLeft", { count: details.attemptsLeft }) : "";
+}
+
+async function confirmRestore(event) {
+  event.preventDefault();
+  const job = state.restoreJob;
+  if (!job || state.restoreBusy) return;
+  const input = $("#code-input");
+  const codeError = $("#code-error");
+  const code = input.value.trim();
+  if (!code) {
+    codeError.textContent = t("restore.codeMissing");
+    input.setAttribute("aria-invalid", "true");
+    focus(input);
+    return;
+  }
+  state.restoreBusy = true;
+  setBusy($("#confirm-button"), true);
+  const status = $("#restore-status");
+  try {
+    let applying;
+    try {
+      applying = await api("POST", `/restores/${enc(job.jobId)}/confirm`, { code });
+    } catch (error) {
+      if (error.status === 400 && error.data && error.data.attemptsLeft != null) {
+        const left = Number(error.data.attemptsLeft);
+        state.restoreJob = { ...job, details: { ...job.details, attemptsLeft: left } };
+        if (left <= 0) {
+          showRestoreOutcome(await api("GET", `/jobs/${enc(job.jobId)}`));
+          return;
+        }
+        renderConfirmPanel();
+        codeError.textContent = t("restore.wrongCode", { message: error.message, count: left });
+        input.setAttribute("aria-invalid", "true");
+        input.select();
+        focus(input);
+        return;
+      }
+      if (error.status === 409) {
+        showRestoreOutcome(await api("GET", `/jobs/${enc(job.jobId)}`));
+        return;
+      }
+      throw error;
+    }
+    input.removeAttribute("aria-invalid");
+    codeError.textContent = "";
+    $("#confirm-panel").hidden = true;
+    $("#restore-apply-progress").hidden = false;
+    showMessage(status, "busy", "restore.applying");
+    focus(status);
+    const finished = await pollJob(applying.jobId || job.jobId, { done: () => false, update: renderRestoreWait });
+    showRestoreOutcome(finished);
+    if (finished.status === "restored") {
+      const summary = finished.details?.summary || job.details?.summary || {};
+      await loadAdministrations({
+        administration: summary.administration || state.administration,
+        year: summary.year || state.year,
+      });
+      focus(status);
+    }
+  } catch (error) {
+    if (error instanceof Superseded) return;
+    showMessage(status, "error", "restore.failed", { reason: error.message });
+    focus(status);
+  } finally {
+    state.restoreBusy = false;
+    setBusy($("#confirm-button"), false);
+  }
+  loadJobs();
+}
+
+async function cancelRestore() {
+  const job = state.restoreJob;
+  if (!job) return;
+  try {
+    showRestoreOutcome(await api("POST", `/restores/${enc(job.jobId)}/cancel`));
+  } catch (error) {
+    if (error.status === 409) {
+      showRestoreOutcome(await api("GET", `/jobs/${enc(job.jobId)}`).catch(() => job));
+    } else {
+      showMessage($("#restore-status"), "error", "restore.failed", { reason: error.message });
+      focus($("#restore-status"));
+    }
+  }
+  loadJobs();
+}
+
+// -- step 4: recent jobs -----------------------------------------------------------------------------
+
+async function loadJobs() {
+  if (!state.administration || !state.year) return;
+  const requested = scopePath();
+  try {
+    const data = await api("GET", `${requested}/jobs`);
+    if (requested === scopePath()) renderJobs(data.jobs || []);
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+function statusBadge(status) {
+  const badge = document.createElement("span");
+  badge.className = `badge badge-${TONE[status] || "busy"}`;
+  badge.dataset.status = status;
+  const icon = document.createElement("span");
+  icon.className = "icon";
+  icon.setAttribute("aria-hidden", "true");
+  icon.textContent = STATUS_ICONS[status] || "•";
+  badge.append(icon, " ", t(`status.${status}`));
+  return badge;
+}
+
+function renderJobs(jobs) {
+  state.jobs = jobs;
+  const body = $("#jobs-body");
+  body.replaceChildren(
+    ...jobs.map((job) => {
+      const row = document.createElement("tr");
+      row.dataset.jobId = job.jobId;
+      const kind = document.createElement("td");
+      kind.textContent = t(`kind.${job.kind}`);
+      if (job.kind === "backup" && job.includeDocuments) {
+        const extra = document.createElement("span");
+        extra.className = "muted";
+        extra.textContent = ` (${t("jobs.documents")})`;
+        kind.append(extra);
+      }
+      const status = document.createElement("td");
+      status.append(statusBadge(job.status));
+      const created = document.createElement("td");
+      created.textContent = formatDate(job.createdAt);
+      const progress = document.createElement("td");
+      const percent = job.progress?.percent;
+      if (typeof percent === "number") {
+        const bar = document.createElement("progress");
+        bar.max = 100;
+        bar.value = percent;
+        bar.setAttribute("aria-label", `${t("jobs.progress")}: ${percent}%`);
+        progress.append(bar, ` ${percent}%`);
+      } else {
+        progress.textContent = "—";
+      }
+      const details = document.createElement("td");
+      details.className = "details";
+      if (job.reason) details.textContent = job.reason;
+      else if (job.archiveSize != null) details.textContent = formatBytes(job.archiveSize);
+      row.append(kind, status, created, progress, details);
+      return row;
+    }),
+  );
+  $("#jobs-table").hidden = jobs.length === 0;
+  $("#jobs-empty").hidden = jobs.length !== 0;
+}
+
+// -- language ----------------------------------------------------------------------------------------
+
+function rerender() {
+  applyTranslations();
+  renderSignedIn();
+  renderFacts();
+  renderJobs(state.jobs);
+  for (const element of document.querySelectorAll(".status")) renderMessage(element);
+  renderConfirmPanel();
+  const status = $("#choose-status");
+  if (status.dataset.i18n) status.textContent = t(status.dataset.i18n);
+}
+
+// -- start -------------------------------------------------------------------------------------------
+
+async function loadConfig() {
+  for (const url of ["/local/config.json", "config.json"]) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return await response.json();
+    } catch {
+      // try the next
+    }
+  }
+  return { apiBase: "/api", local: false };
+}
+
+function wire() {
+  $("#language").addEventListener("change", (event) => {
+    setLanguage(event.target.value);
+    rerender();
+  });
+  $("#error-dismiss").addEventListener("click", () => {
+    clearError();
+    focus($("#main"));
+  });
+  $("#switch-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("#customer-input");
+    const customer = input.value.trim();
+    if (!/^[0-9]{1,10}$/.test(customer)) {
+      input.setAttribute("aria-invalid", "true");
+      showError(t("switch.invalid"));
+      focus(input);
+      return;
+    }
+    input.removeAttribute("aria-invalid");
+    if (await signIn(customer)) focus($("#choose-heading"));
+  });
+  $("#administration").addEventListener("change", async (event) => {
+    selectAdministration(event.target.value);
+    await loadScope();
+  });
+  $("#year").addEventListener("change", async (event) => {
+    state.year = event.target.value;
+    await loadScope();
+  });
+  $("#backup-button").addEventListener("click", runBackup);
+  $("#backup-download-again").addEventListener("click", downloadAgain);
+  $("#restore-file").addEventListener("change", () => {
+    $("#restore-send").disabled = !$("#restore-file").files.length;
+  });
+  $("#restore-form").addEventListener("submit", sendRestore);
+  $("#confirm-form").addEventListener("submit", confirmRestore);
+  $("#cancel-button").addEventListener("click", cancelRestore);
+  $("#jobs-refresh").addEventListener("click", loadJobs);
+}
+
+async function main() {
+  $("#language").value = setLanguage(initialLanguage());
+  applyTranslations();
+  const poll = Number(new URLSearchParams(location.search).get("poll"));
+  if (poll >= 100) state.pollMs = poll;
+  wire();
+  state.config = { ...state.config, ...(await loadConfig()) };
+  $("#switch-customer").hidden = !state.config.local;
+  await signIn(state.config.local ? state.config.demoCustomer || "10234" : null);
+  document.body.dataset.ready = "true";
+}
+
+main();
