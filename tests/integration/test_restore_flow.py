@@ -8,6 +8,7 @@ import json
 import os
 import zipfile
 
+import boto3
 import pytest
 
 from kluis.scope import Scope
@@ -182,10 +183,14 @@ def tampered_manifest(data: bytes) -> bytes:
 
 
 def foreign_signature(data: bytes) -> bytes:
-    fake = json.dumps(
-        {"algorithm": "HMAC_SHA_256", "covers": "sha256(manifest.json)", "mac": "A" * 43 + "="}
-    ).encode()
-    return rezip(data, lambda n, c: fake if n == "manifest.sig" else c)
+    """Signed properly, but with another deployment's HMAC key."""
+    from kluis.signature import ManifestSigner
+
+    kms = boto3.client("kms", region_name="eu-west-1")
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    manifest = open_zip(data).read("manifest.json")
+    signature = ManifestSigner(kms, key).sign(manifest)
+    return rezip(data, lambda n, c: signature if n == "manifest.sig" else c)
 
 
 def duplicate_name(data: bytes) -> bytes:
