@@ -221,15 +221,31 @@ class DataStore:
         return key
 
     def administrations(self, customer: str) -> list[tuple[str, str]]:
-        """The (administration, year) pairs of a customer that have a live generation."""
+        """The (administration, year) pairs of a customer that have a live generation.
+
+        Walks the prefixes level by level (Delimiter) instead of listing every record and PDF.
+        """
         found = []
+        for administration in self._child_prefixes(f"data/{customer}/"):
+            for year in self._child_prefixes(f"data/{customer}/{administration}/"):
+                if self._exists(f"data/{customer}/{administration}/{year}/HEAD"):
+                    found.append((administration, year))
+        return sorted(found)
+
+    def _child_prefixes(self, prefix: str) -> Iterator[str]:
         paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"data/{customer}/"):
-            for item in page.get("Contents", []):
-                parts = item["Key"].split("/")
-                if len(parts) == 5 and parts[4] == "HEAD":
-                    found.append((parts[2], parts[3]))
-        return sorted(set(found))
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
+            for common in page.get("CommonPrefixes", []):
+                yield common["Prefix"][len(prefix) :].rstrip("/")
+
+    def _exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
 
 
 def _content_type(name: str) -> str:
