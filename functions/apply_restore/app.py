@@ -17,9 +17,9 @@ resources = Resources()
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    job = resources.jobs.get(event["customer"], event["jobId"])
-    logger.append_keys(job=job.job_id)
+    logger.append_keys(job=event["jobId"])
     try:
+        job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
         job = resources.restores.apply(job)
     except (BotoCoreError, ClientError) as error:
         if is_transient(error):

@@ -28,8 +28,7 @@ def time_budget(context: LambdaContext) -> float:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    job = resources.jobs.get(event["customer"], event["jobId"])
-    logger.append_keys(job=job.job_id)
+    logger.append_keys(job=event["jobId"])
     builder = BackupBuilder(
         resources.store,
         resources.jobs,
@@ -40,6 +39,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         part_size=resources.settings.multipart_part_size,
     )
     try:
+        job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
         result = builder.run(job, time_budget(context))
     except (BotoCoreError, ClientError) as error:
         if is_transient(error):

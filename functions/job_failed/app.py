@@ -24,19 +24,32 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.error(
         "job failed", extra={"job": job.job_id, "error": name, "detail": failures.technical_message(cause)}
     )
+    if job.is_final:  # e.g. a fault in the clean-up after the job had finished: keep its outcome
+        if job.kind is Kind.BACKUP and job.status is Status.READY:
+            _builder().tidy(job)  # never abandon: that would delete a ready archive
+        elif job.kind is Kind.RESTORE:
+            resources.restores.abandon(job)
+        return {"status": str(job.status)}
     if job.kind is Kind.RESTORE:
-        resources.restores.abandon(job)
+        restored = resources.restores.abandon(job)
+        if restored is not None:  # the HEAD flip had taken effect: the restore happened
+            logger.info("restore had completed", extra={"job": job.job_id})
+            return {"status": str(restored.status)}
     else:
-        BackupBuilder(
-            resources.store,
-            resources.jobs,
-            resources.s3,
-            resources.settings.archives_bucket,
-            resources.signer,
-            resources.locks,
-            part_size=resources.settings.multipart_part_size,
-        ).abandon(job)
+        _builder().abandon(job)
     reason = failures.describe(job.kind, job.job_id, name, cause)
     not_final = {status for status in Status if status not in FINAL}
     resources.jobs.update(job.customer, job.job_id, expect=not_final, status=Status.FAILED, reason=reason)
     return {"status": "failed"}
+
+
+def _builder() -> BackupBuilder:
+    return BackupBuilder(
+        resources.store,
+        resources.jobs,
+        resources.s3,
+        resources.settings.archives_bucket,
+        resources.signer,
+        resources.locks,
+        part_size=resources.settings.multipart_part_size,
+    )

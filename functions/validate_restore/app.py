@@ -25,9 +25,9 @@ def time_budget(context: LambdaContext) -> float:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    job = resources.jobs.get(event["customer"], event["jobId"])
-    logger.append_keys(job=job.job_id)
+    logger.append_keys(job=event["jobId"])
     try:
+        job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
         result = resources.restores.stage(job, time_budget(context))
     except (BotoCoreError, ClientError) as error:
         if is_transient(error):

@@ -12,6 +12,7 @@ from kluis.jobs import Job, Kind, Status, new_job_id
 from kluis.restore import StagedGenerationInvalid, WrongCode, upload_key
 from kluis.scope import Scope
 from kluis.seed import SeedSpec, seed
+from kluis.store import HeadConflict
 from tests.unit.world import World, world
 
 SCOPE = Scope("10234", "00017", "2025")
@@ -114,3 +115,18 @@ def test_an_upload_for_no_waiting_job_is_deleted(w):
     assert w.restores().on_upload("uploads", "uploads/10234/20990101T000000-aaaaaaaaaaaa.zip") == "deleted"
     assert w.restores().on_upload("uploads", "uploads/other/thing.zip") == "deleted"
     assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
+
+
+def test_a_late_flip_after_the_clean_up_cannot_point_head_at_a_deleted_stage(w):
+    """Apply timed out with its flip still in flight; the clean-up fences HEAD before deleting the
+    stage, so the flip (If-Match on the ETag it read) fails when it finally lands."""
+    job = uploaded_restore(w)
+    service = w.restores()
+    service.stage(job, budget_seconds=600)
+    job = w.jobs.update("10234", job.job_id, status=Status.APPLYING)
+    read_by_the_dying_apply = w.store.head(SCOPE)
+    service.abandon(job)
+    with pytest.raises(HeadConflict):
+        w.store.flip_head(SCOPE, job.details["_staged"], expected=read_by_the_dying_apply)
+    assert w.store.head(SCOPE).generation == read_by_the_dying_apply.generation
+    assert list(w.store.generation_objects(SCOPE, job.details["_staged"])) == []

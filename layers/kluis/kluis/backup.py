@@ -107,12 +107,16 @@ class BackupBuilder:
     def run(self, job: Job, budget_seconds: float) -> BuildResult:
         """Build (or continue building) the job's archive until done or `budget_seconds` pass."""
         deadline = self.clock() + budget_seconds
+        if job.status is Status.READY:  # a retry after the archive was complete: only tidy up
+            self.tidy(job)
+            return BuildResult(done=True, **_done(job))
         # Held across invocations (renewed by each): a restore never flips HEAD mid-backup.
         self.locks.acquire(job_scope(job), job.job_id, int(budget_seconds) + LOCK_MARGIN_SECONDS)
         state, tail = self._load_checkpoint(job)
         if state is None:
             state = self._start(job)
             tail = b""
+            self._abort_uploads(job)  # of an earlier attempt that died before its first checkpoint
         sink = MultipartSink(
             self.s3,
             self.bucket,
@@ -232,8 +236,12 @@ class BackupBuilder:
                 "bytes": manifest.total_bytes,
             },
         )
+        self.tidy(job)
+
+    def tidy(self, job: Job) -> None:
+        """After the archive is complete and recorded: drop the checkpoint, release the lock."""
         self._delete_checkpoint(job)
-        self.locks.release(scope, job.job_id)
+        self.locks.release(job_scope(job), job.job_id)
 
     # -- checkpoints ----------------------------------------------------------------------------
     def _save_checkpoint(self, job: Job, state: BuildState, writer: ZipWriter, sink: MultipartSink) -> None:
@@ -259,17 +267,22 @@ class BackupBuilder:
         for key in (checkpoint_key(job), checkpoint_key(job) + ".tail"):
             self.s3.delete_object(Bucket=self.bucket, Key=key)
 
-    def abandon(self, job: Job) -> None:
-        """After a failed build: abort its multipart uploads, so no half archive can ever appear.
-
-        Listed rather than read from the checkpoint: a build can fail before its first checkpoint.
-        """
+    def _abort_uploads(self, job: Job) -> None:
         key = archive_key(job)
         uploads = self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=key).get("Uploads", [])
         for upload in uploads:
             if upload["Key"] == key:
                 with contextlib.suppress(ClientError):  # completed or aborted meanwhile: fine either way
                     self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload["UploadId"])
+
+    def abandon(self, job: Job) -> None:
+        """After a failed build: abort its multipart uploads, so no half archive can ever appear.
+
+        Listed rather than read from the checkpoint: a build can fail before its first checkpoint.
+        """
+        self._abort_uploads(job)
+        if job.status is not Status.READY:  # completed but not recorded: not a backup anyone gets
+            self.s3.delete_object(Bucket=self.bucket, Key=archive_key(job))
         self._delete_checkpoint(job)
         if job.administration and job.year:
             self.locks.release(job_scope(job), job.job_id)
@@ -293,6 +306,14 @@ def choose_part_size(expected_bytes: int, preferred: int) -> int:
     if size > MAX_PART_SIZE:
         raise ArchiveTooLarge(f"{expected_bytes} bytes do not fit in one S3 object")
     return size
+
+
+def _done(job: Job) -> dict[str, int]:
+    progress = dict(job.progress)
+    return {
+        name: int(progress.get(name, 0))
+        for name in ("entries_done", "entries_total", "bytes_done", "bytes_total")
+    }
 
 
 def _plan_item(obj: StoredObject) -> dict[str, Any]:

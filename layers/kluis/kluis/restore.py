@@ -34,7 +34,7 @@ from kluis.manifest import Manifest
 from kluis.s3reader import S3RangeReader
 from kluis.scope import Scope
 from kluis.signature import ManifestSigner
-from kluis.store import DataStore, new_generation_id
+from kluis.store import DataStore, Head, HeadConflict, new_generation_id
 from kluis.zipreader import ArchiveRejected, Limits
 
 UPLOAD_KEY = re.compile(r"^uploads/(?P<customer>[0-9]{1,10})/(?P<job>[0-9]{8}T[0-9]{6}-[0-9a-f]{12})\.zip$")
@@ -229,6 +229,10 @@ class RestoreService:
         if "_staged" not in job.details:
             job = self._begin_stage(job, scope, manifest)
         staged, position = job.details["_staged"], int(job.details.get("_position", 0))
+        if position == 0:
+            # Written here, not with the stage's id: an attempt that died between recording the id
+            # and writing the note is retried with the id already recorded (found by test_faults).
+            self.store.write_note(scope, staged, PROVENANCE_NOTE, manifest.to_bytes())
         try:
             for index, (entry, content) in enumerate(archive.members()):
                 if index < position:
@@ -256,7 +260,13 @@ class RestoreService:
         self.jobs.update(
             job.customer,
             job.job_id,
-            details={**job.details, "_position": position, "summary": self._summary(scope, manifest)},
+            details={
+                **job.details,
+                "_position": position,
+                "summary": self._summary(scope, manifest),
+                # What the user is shown as replaced; apply refuses if another restore changed it since.
+                "_replaces": head.generation if (head := self.store.head(scope)) else None,
+            },
             progress=_stage_progress(manifest, position),
         )
         return StageResult(done=True, accepted=True)
@@ -273,7 +283,6 @@ class RestoreService:
             include_documents=manifest.include_documents,
             details={**job.details, "_staged": staged},
         )
-        self.store.write_note(scope, staged, PROVENANCE_NOTE, manifest.to_bytes())
         return job
 
     def _summary(self, scope: Scope, manifest: Manifest) -> dict[str, Any]:
@@ -328,6 +337,11 @@ class RestoreService:
         try:
             head = self.store.head(scope)
             if head is None or head.generation != staged:  # not flipped by an earlier attempt
+                if (
+                    "_replaces" in job.details
+                    and (head.generation if head else None) != job.details["_replaces"]
+                ):
+                    raise HeadConflict(f"{scope} was restored by another job after this one was validated")
                 self.verify_staged(scope, staged)
                 head = self.store.flip_head(scope, staged, expected=head, source="restore", job=job.job_id)
         finally:
@@ -362,20 +376,53 @@ class RestoreService:
             )
         return self.jobs.get(job.customer, job.job_id)
 
-    def abandon(self, job: Job) -> None:
-        """After a failure: drop the stage unless it went live, release a lock we may hold."""
+    def abandon(self, job: Job) -> Job | None:
+        """After a failure: drop the stage unless it went live, release a lock we may hold.
+
+        A step can fail after its HEAD flip took effect (a lost answer, a fault in the clean-up after
+        it): then the restore *did* happen, and the job says so (returned) instead of "failed".
+        """
+        self._clean_up(job)  # under our lock, if we still hold it: the fence must not race a flip
         if job.administration and job.year:
             self.locks.release(Scope(job.customer, job.administration, job.year), job.job_id)
-        self._clean_up(job)
+        staged = job.details.get("_staged")
+        if not (staged and job.administration and job.year):
+            return None
+        head = self.store.head(Scope(job.customer, job.administration, job.year))
+        if head is None or head.generation != staged or job.status is not Status.APPLYING:
+            return None
+        return self.jobs.update(
+            job.customer,
+            job.job_id,
+            expect=Status.APPLYING,
+            status=Status.RESTORED,
+            details={**job.details, "generation": staged, "restoredAt": head.flipped_at},
+        )
 
     def _clean_up(self, job: Job) -> None:
         self._delete_upload(job)
         staged = job.details.get("_staged")
         if staged and job.administration and job.year:
             scope = Scope(job.customer, job.administration, job.year)
-            head = self.store.head(scope)
+            head = self._fenced_head(scope, staged)
             if head is None or head.generation != staged:
                 self.store.delete_generation(scope, staged)
+
+    def _fenced_head(self, scope: Scope, staged: str) -> Head | None:
+        """The live HEAD, fenced against a late flip of `staged` (see DataStore.fence_head).
+
+        Without a HEAD there is nothing to fence: a late first flip (If-None-Match) of a restore
+        into an empty administration/year remains possible; docs/security.md names this.
+        """
+        for _ in range(3):
+            head = self.store.head(scope)
+            if head is None or head.generation == staged:
+                return head
+            try:
+                return self.store.fence_head(scope, head)
+            except HeadConflict:
+                continue  # HEAD moved meanwhile (perhaps our late flip landed): look again
+        return self.store.head(scope)
 
     def _delete_upload(self, job: Job) -> None:
         self.s3.delete_object(Bucket=self.settings.uploads_bucket, Key=upload_key(job.customer, job.job_id))

@@ -18,7 +18,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -52,6 +52,7 @@ class Head:
     generation: str
     etag: str
     flipped_at: str | None = None
+    body: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ class DataStore:
         generation = body.get("generation", "")
         if not GENERATION_PATTERN.match(generation):
             raise ValueError(f"HEAD of {scope} names no valid generation: {generation!r}")
-        return Head(generation=generation, etag=response["ETag"], flipped_at=body.get("flipped_at"))
+        return Head(
+            generation=generation, etag=response["ETag"], flipped_at=body.get("flipped_at"), body=body
+        )
 
     def flip_head(self, scope: Scope, generation: str, expected: Head | None, **details: Any) -> Head:
         """Make `generation` live, only if `HEAD` is still `expected` (None: there was no HEAD).
@@ -123,6 +126,29 @@ class DataStore:
                 raise HeadConflict(f"{scope} was changed by someone else meanwhile") from error
             raise
         return Head(generation=generation, etag=response["ETag"], flipped_at=flipped_at)
+
+    def fence_head(self, scope: Scope, head: Head) -> Head:
+        """Rewrite HEAD unchanged but for `fenced_at`, so it gets a new ETag.
+
+        A flip still in flight carries If-Match on the ETag it read; after the fence it can no
+        longer land. The clean-up of a failed restore fences before deleting that restore's stage,
+        so a late flip cannot leave HEAD naming a deleted generation. Raises HeadConflict if HEAD
+        moved since `head` was read.
+        """
+        body = {**head.body, "generation": head.generation, "fenced_at": datetime.now(UTC).isoformat()}
+        try:
+            response = self.s3.put_object(
+                Bucket=self.bucket,
+                Key=self.head_key(scope),
+                Body=json.dumps(body).encode(),
+                ContentType="application/json",
+                IfMatch=head.etag,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
+                raise HeadConflict(f"{scope} was changed meanwhile") from error
+            raise
+        return Head(head.generation, response["ETag"], head.flipped_at, body)
 
     # -- generations ---------------------------------------------------------------------------
     def _list(self, prefix: str) -> Iterator[dict[str, Any]]:

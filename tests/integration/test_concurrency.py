@@ -1,0 +1,159 @@
+"""Races on one administration/year: two restores, and a restore with a backup, started together with
+random timing, many times (bounded in time). Exactly one restore wins (its generation is live), the
+other ends cleanly with a message, and no backup ever holds a mix of generations."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from kluis.manifest import Manifest
+from kluis.scope import Scope
+from tests.integration.harness import (
+    Harness,
+    confirm_code,
+    open_zip,
+    seed_scope,
+    wait_for_execution,
+)
+
+CUSTOMER = "31002"
+SCOPE = Scope(CUSTOMER, "00042", "2025")
+ROUNDS = 6
+BUDGET_SECONDS = 80
+
+
+@pytest.fixture(scope="module")
+def backups(harness: Harness) -> list[bytes]:
+    """Two different backups of the scope (different generations and contents)."""
+    seed_scope(harness, SCOPE, documents=1)
+    first = harness.download(harness.backup("00042", "2025", documents=True, customer=CUSTOMER)).content
+    store = harness.store
+    head = store.head(SCOPE)
+    from kluis.store import new_generation_id
+
+    generation = new_generation_id()
+    for obj in store.generation_objects(SCOPE, head.generation):
+        content = store.open(obj.key).read()
+        if obj.name == "records/ledger_accounts.jsonl":
+            content += b'{"code": "8888", "name": "second backup"}\n'
+        store.put(SCOPE, generation, obj.name, content)
+    store.flip_head(SCOPE, generation, expected=head)
+    second = harness.download(harness.backup("00042", "2025", documents=True, customer=CUSTOMER)).content
+    return [first, second]
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    archive = open_zip(data)
+    return {n: archive.read(n) for n in archive.namelist() if not n.startswith("manifest.")}
+
+
+def validated(harness: Harness, data: bytes) -> dict[str, Any]:
+    job = harness.start_restore(data, customer=CUSTOMER)
+    job = harness.wait_until(job["jobId"], {"awaiting-confirmation"}, CUSTOMER)
+    assert job["status"] == "awaiting-confirmation", job
+    return job
+
+
+def together(*actions: Any, jitter: float) -> None:
+    """Start the actions at (nearly) the same moment, each after a random delay up to `jitter`."""
+    barrier = threading.Barrier(len(actions))
+    errors: list[BaseException] = []
+
+    def run(action: Any) -> None:
+        barrier.wait()
+        time.sleep(random.uniform(0, jitter))
+        try:
+            action()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+
+
+def settle(harness: Harness, job_id: str, machine: str) -> dict[str, Any]:
+    harness.wait_for(job_id, CUSTOMER, timeout=60)
+    wait_for_execution(harness, job_id, machine, timeout=60)
+    return harness.wait_for(job_id, CUSTOMER)
+
+
+def check_backup_is_one_generation(
+    harness: Harness, job: dict[str, Any], generations: dict[str, bytes]
+) -> None:
+    """The archive's manifest names one source generation and its entries are that generation's bytes."""
+    data = harness.download(job).content
+    manifest = Manifest.from_bytes(open_zip(data).read("manifest.json"))
+    source = manifest.source_generation
+    store = harness.store
+    objects = {obj.name: store.open(obj.key).read() for obj in store.generation_objects(SCOPE, source)}
+    assert objects, f"the backup's source generation {source} is gone"
+    assert members(data) == objects, f"backup {job['jobId']} mixes generations"
+
+
+def test_two_restores_confirmed_together_one_wins_the_other_fails_cleanly(harness, backups):
+    rng = random.Random(20251)
+    started = time.monotonic()
+    rounds = 0
+    while rounds < ROUNDS and time.monotonic() - started < BUDGET_SECONDS / 2:
+        rounds += 1
+        order = backups if rng.random() < 0.5 else backups[::-1]
+        before = harness.snapshot(SCOPE)
+        jobs = [validated(harness, data) for data in order]
+        together(*(lambda j=j: confirm_code(harness, j, CUSTOMER) for j in jobs), jitter=rng.uniform(0, 0.3))
+        finals = [settle(harness, j["jobId"], "RestoreStateMachine") for j in jobs]
+        generation, live, _ = harness.snapshot(SCOPE)
+        winners = [(f, data) for f, data in zip(finals, order, strict=True) if f["status"] == "restored"]
+        assert len(winners) == 1, [(f["status"], f.get("reason")) for f in finals]
+        winner, data = winners[0]
+        assert generation == winner["details"]["generation"] and live == members(data)
+        (loser,) = [f for f in finals if f is not winner]
+        assert loser["status"] == "failed", loser
+        assert "same moment" in loser["reason"], loser["reason"]
+        assert len(harness.generations(SCOPE) - before[2]) == 1, "the loser's staged generation is left"
+
+
+def test_a_restore_and_a_backup_started_together_never_give_a_mixed_backup(harness, backups):
+    rng = random.Random(20252)
+    started = time.monotonic()
+    rounds = 0
+    generations: dict[str, bytes] = {}
+    while rounds < ROUNDS and time.monotonic() - started < BUDGET_SECONDS / 2:
+        rounds += 1
+        data = backups[rounds % 2]
+        restore = validated(harness, data)
+        before = harness.snapshot(SCOPE)
+        backup_ids: list[str] = []
+
+        def start_backup(backup_ids: list[str] = backup_ids) -> None:
+            response = harness.call(
+                "POST", "/administrations/00042/years/2025/backups", CUSTOMER, json={"includeDocuments": True}
+            )
+            assert response.status_code == 202, response.text
+            backup_ids.append(response.json()["jobId"])
+
+        together(
+            lambda restore=restore: confirm_code(harness, restore, CUSTOMER),
+            start_backup,
+            jitter=rng.uniform(0, 0.4),
+        )
+        restored = settle(harness, restore["jobId"], "RestoreStateMachine")
+        backed_up = settle(harness, backup_ids[0], "BackupStateMachine")
+        generation, live, _ = harness.snapshot(SCOPE)
+        if restored["status"] == "restored":
+            assert generation == restored["details"]["generation"] and live == members(data)
+        else:
+            assert restored["status"] == "failed" and restored.get("reason"), restored
+            assert (generation, live) == before[:2]
+        if backed_up["status"] == "ready":
+            check_backup_is_one_generation(harness, backed_up, generations)
+        else:
+            assert backed_up["status"] == "failed" and backed_up.get("reason"), backed_up
