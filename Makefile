@@ -30,7 +30,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml infra/replica.yaml
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q

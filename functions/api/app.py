@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from kluis import backup
+from kluis import backup, system_restore
 from kluis.jobs import JobNotFound, JobStateConflict, Kind, Status, public_view
 from kluis.resources import Resources
 from kluis.restore import WrongCode
@@ -148,6 +148,57 @@ def get_job(job_id: str) -> dict[str, Any]:
     return view
 
 
+class SystemRestoreItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    administration: str = Field(description="Administration number, 5 digits, e.g. 00017.")
+    year: str = Field(description="Fiscal year, 4 digits, e.g. 2025.")
+
+
+class SystemRestoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    items: list[SystemRestoreItem] = Field(
+        min_length=1, max_length=system_restore.MAX_ITEMS, description="The administration/years to restore."
+    )
+    pointInTime: str = Field(
+        max_length=40, description="ISO 8601 with a time zone, in the past, within the retention."
+    )
+    note: str = Field(default="", max_length=system_restore.MAX_NOTE, description="For the operator.")
+
+
+# The handler module is imported under another name than its file's, so pydantic cannot find
+# SystemRestoreItem by itself when `from __future__ import annotations` made the field a string.
+SystemRestoreRequest.model_rebuild(_types_namespace={"SystemRestoreItem": SystemRestoreItem})
+
+
+@app.exception_handler(system_restore.InvalidRequest)
+def invalid_request(exc: system_restore.InvalidRequest) -> Response:
+    return error(400, str(exc))
+
+
+@app.post("/system-restore-requests")
+def file_system_restore_request(request: SystemRestoreRequest) -> Response[dict[str, Any]]:
+    """Records the request and answers with what it costs; operators fulfil it (not this API)."""
+    settings = resources.settings
+    filed = resources.requests.file(
+        customer(),
+        [(item.administration, item.year) for item in request.items],
+        request.pointInTime,
+        request.note,
+        price_cents=settings.system_restore_price_cents,
+        retention_days=settings.noncurrent_version_retention_days,
+    )
+    logger.info("system restore requested", extra={"request": filed.request_id, "items": len(filed.items)})
+    return Response(
+        status_code=201, content_type=content_types.APPLICATION_JSON, body=system_restore.public_view(filed)
+    )
+
+
+@app.get("/system-restore-requests")
+def system_restore_requests() -> dict[str, Any]:
+    requests = resources.requests.of_customer(customer())
+    return {"requests": [system_restore.public_view(request) for request in requests]}
+
+
 @app.post("/restores")
 def create_restore() -> Response[dict[str, Any]]:
     job, post = resources.restores.create(customer())
@@ -174,4 +225,19 @@ def cancel_restore(job_id: str) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # A body in another media type is refused before Powertools parses it (found by schemathesis:
+    # multipart/form-data without a boundary made the body parser raise, a 500).
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if (
+        event.get("body")
+        and media_type
+        and media_type != "application/json"
+        and not media_type.endswith("+json")
+    ):
+        return {
+            "statusCode": 415,
+            "headers": {"Content-Type": "application/json"},
+            "body": '{"message": "Send the request body as application/json."}',
+        }
     return app.resolve(event, context)

@@ -32,6 +32,7 @@ def main() -> None:
         print(report.summary())
     gateway = Gateway(stack, port=args.port).start()
     print(banner(gateway.url, stack.endpoint))
+    print(operator_banner(stack))
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -59,6 +60,20 @@ Make a backup with curl:
   curl -s -OJ "$(curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN" | field downloadUrl)"
 
 Stop with Ctrl-C.
+"""
+
+
+def operator_banner(stack: LocalStack) -> str:
+    """The environment `kluis ops` needs against this stack (docs/operations.md)."""
+    outputs = stack.outputs()
+    return f"""Operator commands (system restores, drills), in another shell:
+
+  export AWS_ENDPOINT_URL={stack.endpoint} AWS_DEFAULT_REGION=eu-west-1 \\
+         AWS_ACCESS_KEY_ID=kluis-local AWS_SECRET_ACCESS_KEY=kluis-local \\
+         DATA_BUCKET={outputs["DataBucket"]} JOBS_TABLE={outputs["JobsTable"]} \\
+         SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]}
+  PYTHONPATH=layers/kluis .venv/bin/python -m kluis.cli ops requests
+  PYTHONPATH=layers/kluis .venv/bin/python -m kluis.cli ops drill
 """
 
 

@@ -33,6 +33,9 @@ HANDLED_TYPES = {
     "AWS::Serverless::StateMachine",
     "AWS::Serverless::LayerVersion",  # the layer is this process's import path
     "AWS::Serverless::HttpApi",  # served by infra.local.gateway
+    "AWS::IAM::Role",  # a moto role with its inline policies (the local stack enforces no IAM)
+    "AWS::IAM::Policy",  # inline policies of those roles
+    "AWS::CloudWatch::Alarm",  # an alarm in moto's CloudWatch (nothing local emits S3 metrics)
 }
 
 
@@ -111,6 +114,8 @@ class LocalStack:
             "AWS::KMS::Key": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}",
             "AWS::Serverless::StateMachine": name,
             "AWS::Serverless::LayerVersion": f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{name}:1",
+            "AWS::IAM::Role": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+            "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}",
         }[kind]
 
     def _attribute(self, logical_id: str, attribute: str) -> str:
@@ -139,6 +144,7 @@ class LocalStack:
                 self.physical[logical_id] = self._name(logical_id, spec["Type"])
         defaults = {name: spec.get("Default") for name, spec in self.template.get("Parameters", {}).items()}
         resolver = Resolver(
+            conditions=self.template.get("Conditions", {}),
             parameters=defaults | self.parameters,
             refs=self.physical,
             attributes=self._attribute,
@@ -148,6 +154,7 @@ class LocalStack:
                 "AWS::Partition": "aws",
                 "AWS::URLSuffix": "amazonaws.com",
                 "AWS::StackName": self.stack_name,
+                "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{self.stack_name}/local",
             },
         )
         for logical_id, spec in resources.items():  # explicitly named resources keep their names
@@ -160,11 +167,15 @@ class LocalStack:
             "AWS::DynamoDB::Table",
             "AWS::Serverless::Function",
             "AWS::Serverless::StateMachine",
+            "AWS::IAM::Role",
+            "AWS::IAM::Policy",
             "AWS::S3::BucketPolicy",
+            "AWS::CloudWatch::Alarm",
         ]
         for kind in order:
             for logical_id, spec in resources.items():
-                if spec["Type"] == kind:
+                # A resource whose Condition is false (e.g. replication without a replica) is not made.
+                if spec["Type"] == kind and resolver.condition_holds(spec.get("Condition")):
                     properties = resolver.resolve(spec.get("Properties", {}))
                     getattr(self, "_create_" + kind.split("::")[-1].lower())(logical_id, properties)
         self._connect_events(resolver)
@@ -208,6 +219,10 @@ class LocalStack:
                     "CORSRules": [_cors_rule(r) for r in properties["CorsConfiguration"]["CorsRules"]]
                 },
             )
+        if "ReplicationConfiguration" in properties:
+            s3.put_bucket_replication(
+                Bucket=name, ReplicationConfiguration=_replication(properties["ReplicationConfiguration"])
+            )
         if "LifecycleConfiguration" in properties:
             s3.put_bucket_lifecycle_configuration(
                 Bucket=name,
@@ -215,6 +230,51 @@ class LocalStack:
                     "Rules": [_lifecycle_rule(r) for r in properties["LifecycleConfiguration"]["Rules"]]
                 },
             )
+
+    def _create_role(self, logical_id: str, properties: dict[str, Any]) -> None:
+        iam = self.client("iam")
+        name = self.physical[logical_id]
+        iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps(properties["AssumeRolePolicyDocument"])
+        )
+        for policy in properties.get("Policies", []):
+            iam.put_role_policy(
+                RoleName=name,
+                PolicyName=policy["PolicyName"],
+                PolicyDocument=json.dumps(policy["PolicyDocument"]),
+            )
+
+    def _create_policy(self, logical_id: str, properties: dict[str, Any]) -> None:
+        for role in properties.get("Roles", []):
+            self.client("iam").put_role_policy(
+                RoleName=role,
+                PolicyName=properties["PolicyName"],
+                PolicyDocument=json.dumps(properties["PolicyDocument"]),
+            )
+
+    def _create_alarm(self, logical_id: str, properties: dict[str, Any]) -> None:
+        arguments = {
+            key: properties[key]
+            for key in (
+                "AlarmDescription",
+                "Namespace",
+                "MetricName",
+                "Statistic",
+                "ComparisonOperator",
+                "TreatMissingData",
+                "AlarmActions",
+                "OKActions",
+            )
+            if key in properties
+        }
+        self.client("cloudwatch").put_metric_alarm(
+            AlarmName=self.physical[logical_id],
+            Dimensions=properties.get("Dimensions", []),
+            Period=int(properties["Period"]),
+            EvaluationPeriods=int(properties["EvaluationPeriods"]),
+            Threshold=float(properties["Threshold"]),
+            **arguments,
+        )
 
     def _create_bucketpolicy(self, logical_id: str, properties: dict[str, Any]) -> None:
         """Bucket policies without their conditional statements.
@@ -276,6 +336,7 @@ class LocalStack:
                 handler=merged["Handler"],
                 memory=int(merged.get("MemorySize", 128)),
                 timeout=int(merged.get("Timeout", 3)),
+                environment=environment,  # an isolated (child-process) run gets its own function's values
             )
         )
         for event in merged.get("Events", {}).values():
@@ -345,6 +406,7 @@ class LocalStack:
             "BackupStateMachine": self.name_of("BackupStateMachine"),
             "UploadsBucket": self.name_of("UploadsBucket"),
             "RestoreStateMachine": self.name_of("RestoreStateMachine"),
+            "SystemRestoreStateMachine": self.name_of("SystemRestoreStateMachine"),
         }
 
 
@@ -384,6 +446,14 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
             for t in rule["NoncurrentVersionTransitions"]
         ]
     return converted
+
+
+def _replication(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's ReplicationConfiguration in the S3 API's shape (only a rule's Id is spelt ID)."""
+    rules = [
+        {("ID" if key == "Id" else key): value for key, value in rule.items()} for rule in config["Rules"]
+    ]
+    return {"Role": config["Role"], "Rules": rules}
 
 
 def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:

@@ -154,3 +154,165 @@ class Harness:
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(data))
+
+
+# -- fault injection (tests/integration/test_faults.py, test_concurrency.py) ------------------------
+# Faults are injected at the AWS SDK boundary of one deployed function: botocore event hooks on the
+# clients of that handler module's `resources`, so none of our code is mocked. In-process only: a
+# function run isolated (KLUIS_LOCAL_ISOLATE) has its clients in a child process.
+
+
+def handler_resources(harness: Harness, logical_id: str) -> Any:
+    """The `resources` object of a loaded handler module (its boto3 session and clients)."""
+    import inspect
+
+    function = harness.stack.runtime.by_logical_id(logical_id)._load()
+    resources = inspect.unwrap(function).__globals__.get("resources")
+    assert resources is not None, f"{logical_id}'s handler module has no `resources`"
+    return resources
+
+
+def handler_emitters(harness: Harness, logical_id: str) -> list[Any]:
+    """The event emitters of every client the handler's `resources` uses (created now if need be).
+
+    A client copies its session's emitter when it is created, so hooks go on the clients themselves.
+    """
+    resources = handler_resources(harness, logical_id)
+    return [
+        resources.s3.meta.events,
+        resources.dynamodb.meta.client.meta.events,
+        resources.kms.meta.events,
+        resources.stepfunctions.meta.events,
+    ]
+
+
+class CallFault:
+    """Counts the AWS calls of chosen functions and fails the k-th matching one (once).
+
+    `when="before"`: the call is never sent (a lost request); `when="after"`: the call took effect and
+    its answer is lost (the caller sees the error although the write happened).
+    """
+
+    def __init__(
+        self,
+        harness: Harness,
+        logical_ids: tuple[str, ...],
+        *,
+        fail_at: int | None = None,
+        error: Exception | None = None,
+        when: str = "before",
+        match: Any = None,
+    ) -> None:
+        import threading
+
+        self.harness = harness
+        self.logical_ids = logical_ids
+        self.fail_at = fail_at
+        self.error = error
+        self.when = when
+        self.match = match or (lambda function, operation: True)
+        self.calls: list[tuple[str, str]] = []
+        self.fired: tuple[str, str] | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._registered: list[tuple[Any, str, Any]] = []
+
+    def _hook(self, function: str, phase: str) -> Any:
+        def hook(event_name: str, **_: Any) -> None:
+            operation = event_name.split(".", 1)[1]  # e.g. "s3.PutObject"
+            if not self.match(function, operation):
+                return
+            with self._lock:
+                if phase == "before":
+                    self.calls.append((function, operation))
+                    self._local.index = len(self.calls)  # the after-call runs in the same thread
+                index = getattr(self._local, "index", None)
+                fire = (
+                    self.fail_at is not None
+                    and self.fired is None
+                    and phase == self.when
+                    and index == self.fail_at
+                )
+                if fire:
+                    self.fired = (function, operation)
+            if fire:
+                raise self.error
+
+        return hook
+
+    def __enter__(self) -> CallFault:
+        for logical_id in self.logical_ids:
+            for emitter in handler_emitters(self.harness, logical_id):
+                for phase, event in (("before", "before-call"), ("after", "after-call")):
+                    hook = self._hook(logical_id, phase)
+                    emitter.register(event, hook)
+                    self._registered.append((emitter, event, hook))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for emitter, event, hook in self._registered:
+            emitter.unregister(event, hook)
+        self._registered.clear()
+
+
+def transient_error(operation: str = "PutObject") -> Exception:
+    from botocore.exceptions import EndpointConnectionError
+
+    return EndpointConnectionError(endpoint_url=f"https://injected.fault/{operation}")
+
+
+def fatal_error(operation: str = "PutObject") -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": "AccessDenied", "Message": "injected fault"}}, operation)
+
+
+def seed_scope(harness: Harness, scope: Scope, *, documents: int = 0) -> None:
+    """Live data for one administration/year of its own, so a test module's runs touch nothing else."""
+    spec = {**SMALL, "documents_per_year": documents, "entries_per_year": 40}
+    seed(
+        harness.store,
+        SeedSpec(customer=scope.customer, administrations=((scope.administration, (scope.year,)),), **spec),
+    )
+
+
+def job_id_of(harness: Harness, customer: str, job_id: str) -> dict[str, Any]:
+    """The job as the API shows its owner."""
+    return harness.call("GET", f"/jobs/{job_id}", customer).json()
+
+
+def confirm_code(harness: Harness, job: dict[str, Any], customer: str = CUSTOMER) -> requests.Response:
+    return harness.call(
+        "POST",
+        f"/restores/{job['jobId']}/confirm",
+        customer,
+        json={"code": job["details"]["verificationCode"]},
+    )
+
+
+def archive_state(harness: Harness, customer: str, job_id: str) -> tuple[bool, list[str]]:
+    """(the archive object exists, the multipart uploads still open) for a backup job."""
+    s3 = harness.stack.client("s3")
+    bucket = harness.stack.name_of("ArchivesBucket")
+    key = f"archives/{customer}/{job_id}.zip"
+    exists = s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0) > 0
+    uploads = s3.list_multipart_uploads(Bucket=bucket, Prefix=key).get("Uploads", [])
+    return exists, [upload["UploadId"] for upload in uploads]
+
+
+def wait_for_execution(harness: Harness, job_id: str, machine: str, timeout: float = 30) -> str:
+    """The execution's final status: a job can look final before its step (and retries) returned."""
+    deadline = time.monotonic() + timeout
+    status = "RUNNING"
+    while time.monotonic() < deadline:
+        try:
+            status = harness.execution(job_id, machine)["status"]
+        except Exception:  # not started (yet, or ever: e.g. a cancelled restore)
+            status = "NONE"
+        if status != "RUNNING":
+            break
+        time.sleep(0.1)
+    # ...and the invocations it made have returned (the runtime records each one).
+    while time.monotonic() < deadline and not all(call.done for call in harness.stack.runtime.calls):
+        time.sleep(0.05)
+    return status

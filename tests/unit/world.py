@@ -17,6 +17,7 @@ from kluis.locks import Locks
 from kluis.restore import RestoreService
 from kluis.signature import ManifestSigner
 from kluis.store import DataStore
+from kluis.system_restore import RequestStore, SystemRestoreService, VersionReader
 
 REGION = "eu-west-1"
 
@@ -32,6 +33,16 @@ class World:
     jobs: JobStore
     locks: Locks
     signer: ManifestSigner
+
+    def requests(self) -> RequestStore:
+        return RequestStore(self.dynamodb, "jobs")
+
+    def system_restores(self, replica: str | None = None) -> SystemRestoreService:
+        """Reads versions of the data bucket, and of `replica` (a bucket the test made) if given."""
+        readers = {"primary": VersionReader(self.s3, "data")}
+        if replica:
+            readers["replica"] = VersionReader(self.s3, replica)
+        return SystemRestoreService(self.store, self.requests(), self.locks, readers)
 
     def restores(self) -> RestoreService:
         return RestoreService(

@@ -1,15 +1,17 @@
 """The `kluis` command: tools for engineers and operators.
 
 kluis seed [options]     demo data into a data bucket (see `kluis seed --help`)
+kluis ops COMMAND        operators: system-restore requests, restore points, fulfil, drill
+                         (see `kluis ops --help` and docs/operations.md)
 """
 
 from __future__ import annotations
 
 import sys
 
-from kluis import seed
+from kluis import ops, seed
 
-COMMANDS = {"seed": seed.main}
+COMMANDS = {"seed": seed.main, "ops": ops.main}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,13 @@ class Settings:
     multipart_part_size: int
     confirmation_attempts: int
     confirmation_timeout_seconds: int
+    # System backups (defaults, so that code building Settings by hand need not name them).
+    replica_bucket: str = ""  # empty: this deployment has no replica
+    replica_region: str = ""
+    system_restore_state_machine_arn: str = ""
+    system_restore_price_cents: int = 7500
+    noncurrent_version_retention_days: int = 400
+    drill_sample_size: int = 3
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -45,4 +52,10 @@ class Settings:
             multipart_part_size=_int("S3_UPLOAD_PART_SIZE", 16 * 1024**2),
             confirmation_attempts=_int("CONFIRMATION_ATTEMPTS", 5),
             confirmation_timeout_seconds=_int("CONFIRMATION_TIMEOUT_SECONDS", 3600),
+            replica_bucket=env.get("REPLICA_BUCKET", ""),
+            replica_region=env.get("REPLICA_REGION", ""),
+            system_restore_state_machine_arn=env.get("SYSTEM_RESTORE_STATE_MACHINE_ARN", ""),
+            system_restore_price_cents=_int("SYSTEM_RESTORE_PRICE_CENTS", 7500),
+            noncurrent_version_retention_days=_int("NONCURRENT_VERSION_RETENTION_DAYS", 400),
+            drill_sample_size=_int("DRILL_SAMPLE_SIZE", 3),
         )

@@ -17,6 +17,7 @@ from kluis.locks import Locks
 from kluis.restore import RestoreService
 from kluis.signature import ManifestSigner
 from kluis.store import DataStore
+from kluis.system_restore import RequestStore, SystemRestoreService, VersionReader
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 
@@ -73,4 +74,31 @@ class Resources:
     def restores(self) -> RestoreService:
         return RestoreService(
             self.settings, self.store, self.jobs, self.locks, self.s3, self.stepfunctions, self.signer
+        )
+
+    @cached_property
+    def requests(self) -> RequestStore:
+        return RequestStore(self.dynamodb, self.settings.jobs_table)
+
+    def readers(self) -> dict[str, VersionReader]:
+        """Where system backups are read: the data bucket, and the replica (in its own region) if any."""
+        readers = {"primary": VersionReader(self.s3, self.settings.data_bucket)}
+        if self.settings.replica_bucket:
+            replica = self.session.client(
+                "s3",
+                region_name=self.settings.replica_region or None,
+                config=CLIENT_CONFIG.merge(Config(signature_version="s3v4")),
+            )
+            readers["replica"] = VersionReader(replica, self.settings.replica_bucket)
+        return readers
+
+    @property
+    def system_restores(self) -> SystemRestoreService:
+        return SystemRestoreService(
+            self.store,
+            self.requests,
+            self.locks,
+            self.readers(),
+            self.stepfunctions,
+            self.settings.system_restore_state_machine_arn,
         )

@@ -1,0 +1,31 @@
+"""The scheduled restore drill: restore a sample of system backups into a scratch prefix and verify them.
+
+Fails (so the DrillFailed alarm fires on the function's Errors metric) when any sampled item failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kluis.resources import Resources
+
+logger = Logger()
+resources = Resources()
+
+
+class DrillFailed(Exception):
+    pass
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    source = (event or {}).get("source", "primary")
+    result = resources.system_restores.drill(sample=resources.settings.drill_sample_size, source=source)
+    logger.info("restore drill", extra={"drill": result["drill_id"], "ok": result["ok"]})
+    if not result["ok"]:
+        problems = [item.get("problem") for item in result["items"] if not item["ok"]] or ["nothing sampled"]
+        raise DrillFailed(f"drill {result['drill_id']}: {problems}")
+    return {"drillId": result["drill_id"], "ok": True, "items": len(result["items"])}

@@ -1,0 +1,39 @@
+"""Steps of system_restore.asl.json: restore one item of a request, record an item's failure, finish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+
+from kluis import failures
+from kluis.resources import Resources
+from kluis.transient import TransientError, is_transient
+
+logger = Logger()
+resources = Resources()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    service = resources.system_restores
+    customer, request_id = event["customer"], event["requestId"]
+    logger.append_keys(request=request_id, step=event["step"], index=event.get("index"))
+    if event["step"] == "finish":
+        return {"status": service.finish(customer, request_id).status}
+    if event["step"] == "item-failed":
+        error = event.get("error") or {}
+        name, cause = str(error.get("Error", "")), failures.technical_message(error.get("Cause"))
+        logger.error("system restore item failed", extra={"error": name, "detail": cause})
+        service.item_failed(customer, request_id, int(event["index"]), name, cause)
+        return {"status": "failed"}
+    try:
+        item = service.restore_item(customer, request_id, int(event["index"]), event["source"])
+    except (BotoCoreError, ClientError) as error:
+        if is_transient(error):
+            raise TransientError(str(error)) from error
+        raise
+    logger.info("system restore item restored", extra={"generation": item.get("generation")})
+    return {"status": item["status"]}
