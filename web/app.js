@@ -222,6 +222,10 @@ async function signIn(customer) {
       state.token = await localSignIn(customer);
     } else {
       state.token = cloudToken();
+      if (!state.token && state.config.signInUrl) {
+        location.assign(state.config.signInUrl); // the identity provider returns here with a token
+        return false;
+      }
       if (!state.token) {
         $("#signed-in").textContent = "";
         showError(t("signin.missing"));

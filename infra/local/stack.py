@@ -36,6 +36,9 @@ HANDLED_TYPES = {
     "AWS::IAM::Role",  # a moto role with its inline policies (the local stack enforces no IAM)
     "AWS::IAM::Policy",  # inline policies of those roles
     "AWS::CloudWatch::Alarm",  # an alarm in moto's CloudWatch (nothing local emits S3 metrics)
+    # The web client is served by infra.local.gateway; the CDN in front of its bucket is cloud-only.
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
 }
 
 
@@ -123,6 +126,8 @@ class LocalStack:
             return self._arn(logical_id)
         if attribute == "Name":
             return self.physical[logical_id].rsplit(":", 1)[-1]
+        if attribute == "DomainName":  # a CDN the local stack does not run: a name that never resolves
+            return f"{self.physical[logical_id].lower()}.cloudfront.invalid"
         raise NotImplementedError(f"the local stack does not know {logical_id}.{attribute}")
 
     def _name(self, logical_id: str, kind: str) -> str:

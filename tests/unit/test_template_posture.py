@@ -181,10 +181,18 @@ def test_key_policies_grant_only_the_account_root_and_keys_rotate_where_they_can
         assert properties["EnableKeyRotation"] is True
     statements = as_list(properties["KeyPolicy"]["Statement"])
     wildcard = [s for s in statements if s.get("Resource") == "*" or "*" in as_list(s.get("Action", []))]
-    # The one exception to "no *": a key policy's statement that hands the key to the account's
-    # IAM (Resource "*" means "this key" in a key policy). Exactly that, and only for the root.
+    # Resource "*" means "this key" in a key policy. Two shapes are allowed: the statement that hands
+    # the key to the account's IAM, and (web key only) CloudFront decrypting for this account's
+    # distributions, nothing more.
     for statement in wildcard:
         assert statement["Effect"] == "Allow"
+        if statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}:
+            assert key == "WebKey", "only the web client's files are read by CloudFront"
+            assert statement["Action"] == "kms:Decrypt" and statement["Resource"] == "*"
+            assert statement["Condition"] == {
+                "StringEquals": {"AWS:SourceAccount": {"Ref": "AWS::AccountId"}}
+            }
+            continue
         assert statement["Principal"] == {
             "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
         }, statement

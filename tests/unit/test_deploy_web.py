@@ -1,0 +1,43 @@
+"""Publishing the web client to a deployed stack: every file of web/ and a config.json for the cloud."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+from moto import mock_aws
+
+from infra import deploy_web
+
+STACK_TEMPLATE = {
+    "Resources": {"WebBucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "kluis-web-test"}}},
+    "Outputs": {
+        "WebBucketName": {"Value": {"Ref": "WebBucket"}},
+        "ApiUrl": {"Value": "https://abc123.execute-api.eu-west-1.amazonaws.com"},
+        "WebUrl": {"Value": "https://d111111abcdef8.cloudfront.net/"},
+    },
+}
+
+
+@mock_aws
+def test_the_page_and_a_cloud_config_are_published(capsys):
+    boto3.client("cloudformation", region_name="eu-west-1").create_stack(
+        StackName="kluis", TemplateBody=json.dumps(STACK_TEMPLATE)
+    )
+    assert (
+        deploy_web.main(["--stack", "kluis", "--region", "eu-west-1", "--sign-in-url", "https://id/login"])
+        == 0
+    )
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket="kluis-web-test")["Contents"]}
+    assert {"index.html", "app.js", "i18n.js", "styles.css", "config.json"} <= keys
+    config = json.loads(s3.get_object(Bucket="kluis-web-test", Key="config.json")["Body"].read())
+    assert config == {
+        "apiBase": "https://abc123.execute-api.eu-west-1.amazonaws.com",
+        "local": False,
+        "customerClaim": "custom:customer",
+        "signInUrl": "https://id/login",
+    }
+    page = s3.get_object(Bucket="kluis-web-test", Key="index.html")
+    assert page["ContentType"].startswith("text/html") and page["CacheControl"] == "no-cache"
+    assert "https://d111111abcdef8.cloudfront.net/" in capsys.readouterr().out
