@@ -19,7 +19,7 @@ from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 from infra.local.lambdas import LocalFunction, Runtime
-from infra.local.template import ROOT, Resolver, load
+from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -128,7 +128,7 @@ class LocalStack:
             return self.physical[logical_id].rsplit(":", 1)[-1]
         if attribute == "DomainName":  # a CDN the local stack does not run: a name that never resolves
             return f"{self.physical[logical_id].lower()}.cloudfront.invalid"
-        raise NotImplementedError(f"the local stack does not know {logical_id}.{attribute}")
+        raise UnsupportedTemplate(f"the local stack does not know {logical_id}.{attribute}")
 
     def _name(self, logical_id: str, kind: str) -> str:
         base = f"{self.stack_name}-{logical_id}"
@@ -143,7 +143,7 @@ class LocalStack:
         resources = self.template["Resources"]
         unknown = {spec["Type"] for spec in resources.values()} - HANDLED_TYPES
         if unknown:
-            raise NotImplementedError(f"template.yaml uses types the local stack cannot create: {unknown}")
+            raise UnsupportedTemplate(f"template.yaml uses types the local stack cannot create: {unknown}")
         for logical_id, spec in resources.items():
             if spec["Type"] != "AWS::KMS::Key":
                 self.physical[logical_id] = self._name(logical_id, spec["Type"])

@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
 
+class UnsupportedTemplate(Exception):
+    """template.yaml uses something the local stack cannot evaluate or create: extend it, don't guess."""
+
+
 class _Loader(yaml.SafeLoader):
     """A YAML loader that turns `!Ref x` into {"Ref": "x"} and `!Sub s` into {"Fn::Sub": s}."""
 
@@ -90,7 +94,7 @@ class Resolver:
             return all(self._truth(item) for item in argument)
         if key == "Fn::Or":
             return any(self._truth(item) for item in argument)
-        raise NotImplementedError(f"the local stack does not evaluate condition {key}")
+        raise UnsupportedTemplate(f"the local stack does not evaluate condition {key}")
 
     def ref(self, name: str) -> Any:
         if name == "AWS::NoValue":
@@ -124,7 +128,7 @@ class Resolver:
                 index, items = argument
                 return self.resolve(items)[int(index)]
             if key.startswith("Fn::"):
-                raise NotImplementedError(f"the local stack does not evaluate {key}")
+                raise UnsupportedTemplate(f"the local stack does not evaluate {key}")
         resolved = {key: self.resolve(item) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item is not NO_VALUE}
 
