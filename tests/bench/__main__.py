@@ -13,8 +13,9 @@ TUNING = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024), "MALLOC_ARENA_MAX": "4"}
 if any(os.environ.get(key) != value for key, value in TUNING.items()):
     os.execve(sys.executable, [sys.executable, "-m", "tests.bench", *sys.argv[1:]], os.environ | TUNING)
 
-# Before moto is imported (infra.local imports it): realistic multipart parts, not the tests' tiny ones.
-os.environ["S3_UPLOAD_PART_SIZE"] = str(16 * 1024 * 1024)
+# Before moto is imported (infra.local imports it): the product's part size (kluis.config's
+# default), not the tests' tiny ones.
+os.environ["S3_UPLOAD_PART_SIZE"] = str(8 * 1024 * 1024)
 os.environ["S3_UPLOAD_PART_MIN_SIZE"] = str(5 * 1024 * 1024)
 # moto keeps objects below this in memory (default: just under 5 MiB, so every seeded 2 MiB document);
 # above it they go to temporary files. The 4G set held 4.6 GB in RAM that way, and with moto joining

@@ -130,12 +130,17 @@ def test_abandoning_a_half_built_archive_leaves_nothing_to_download(w):
 
 @pytest.mark.parametrize(
     ("total", "part"),
-    [(10 * 1024**2, 16 * 1024**2), (100 * 1024**3, 16 * 1024**2), (200 * 1024**3, 22 * 1024**2)],
+    [
+        (10 * 1024**2, 8 * 1024**2),
+        (50 * 1024**3, 8 * 1024**2),
+        (100 * 1024**3, 12 * 1024**2),
+        (200 * 1024**3, 22 * 1024**2),
+    ],
 )
 def test_part_sizes_keep_any_archive_within_ten_thousand_parts(total, part):
     from kluis.backup import choose_part_size
 
-    chosen = choose_part_size(total, 16 * 1024**2)
+    chosen = choose_part_size(total, 8 * 1024**2)
     assert chosen == part
     assert chosen % (1024 * 1024) == 0
     assert (total * 1.02 + 64 * 1024**2) / chosen < 9_600

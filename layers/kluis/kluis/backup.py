@@ -31,7 +31,7 @@ from kluis.zipwriter import ZipWriter
 
 READ_CHUNK = 1024 * 1024
 PROGRESS_INTERVAL_SECONDS = 2.0
-READ_AHEAD = 8
+READ_AHEAD = 4
 READ_AHEAD_MAX_BYTES = 4 * 1024 * 1024
 MAX_PART_SIZE = 5 * 1024**3
 MAX_PARTS = 10_000
@@ -301,7 +301,7 @@ def choose_part_size(expected_bytes: int, preferred: int) -> int:
     """
     needed = int((expected_bytes * 1.02 + 64 * 1024 * 1024) / (MAX_PARTS - 500)) + 1
     mib = 1024 * 1024
-    # `preferred` (16 MiB by default) is the floor; only tests against moto go below S3's 5 MiB.
+    # `preferred` (8 MiB by default) is the floor; only tests against moto go below S3's 5 MiB.
     size = -(-max(preferred, needed) // mib) * mib
     if size > MAX_PART_SIZE:
         raise ArchiveTooLarge(f"{expected_bytes} bytes do not fit in one S3 object")

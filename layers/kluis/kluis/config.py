@@ -48,8 +48,10 @@ class Settings:
             download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 300),
             upload_url_seconds=_int("UPLOAD_URL_SECONDS", 900),
             max_upload_bytes=_int("MAX_UPLOAD_BYTES", 20 * 1024**3),
-            # S3 allows 5 MiB..5 GiB per part and 10,000 parts: 16 MiB parts fit 156 GiB.
-            multipart_part_size=_int("S3_UPLOAD_PART_SIZE", 16 * 1024**2),
+            # The smallest part size any archive starts from; kluis.backup.choose_part_size raises it
+            # for archives above ~75 GiB so 10,000 parts still fit. 8 MiB parts with 4 uploads in
+            # flight keep the build step's memory low (PERFORMANCE-NOTES: 8 MiB parts, 4 threads).
+            multipart_part_size=_int("S3_UPLOAD_PART_SIZE", 8 * 1024**2),
             confirmation_attempts=_int("CONFIRMATION_ATTEMPTS", 5),
             confirmation_timeout_seconds=_int("CONFIRMATION_TIMEOUT_SECONDS", 3600),
             replica_bucket=env.get("REPLICA_BUCKET", ""),
