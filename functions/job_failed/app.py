@@ -8,7 +8,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis import failures
-from kluis.backup import BackupBuilder
 from kluis.jobs import FINAL, Kind, Status
 from kluis.resources import Resources
 
@@ -26,7 +25,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     )
     if job.is_final:  # e.g. a fault in the clean-up after the job had finished: keep its outcome
         if job.kind is Kind.BACKUP and job.status is Status.READY:
-            _builder().tidy(job)  # never abandon: that would delete a ready archive
+            resources.backup_builder.tidy(job)  # never abandon: that would delete a ready archive
         elif job.kind is Kind.RESTORE:
             resources.restores.abandon(job)
         return {"status": str(job.status)}
@@ -36,20 +35,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             logger.info("restore had completed", extra={"job": job.job_id})
             return {"status": str(restored.status)}
     else:
-        _builder().abandon(job)
+        resources.backup_builder.abandon(job)
     reason = failures.describe(job.kind, job.job_id, name, cause)
     not_final = {status for status in Status if status not in FINAL}
     resources.jobs.update(job.customer, job.job_id, expect=not_final, status=Status.FAILED, reason=reason)
     return {"status": "failed"}
-
-
-def _builder() -> BackupBuilder:
-    return BackupBuilder(
-        resources.store,
-        resources.jobs,
-        resources.s3,
-        resources.settings.archives_bucket,
-        resources.signer,
-        resources.locks,
-        part_size=resources.settings.multipart_part_size,
-    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
+from kluis.invocation import time_budget
 from kluis.resources import Resources
 from kluis.transient import TransientError, is_transient
 
@@ -16,19 +16,19 @@ logger = Logger()
 resources = Resources()
 
 
-def time_budget(context: LambdaContext) -> float:
-    margin = float(os.environ.get("STAGE_SAFETY_MARGIN_SECONDS", "60"))
-    budget = context.get_remaining_time_in_millis() / 1000 - margin
-    cap = os.environ.get("STAGE_TIME_BUDGET_SECONDS")  # tests use a tiny cap to force continuations
-    return min(budget, float(cap)) if cap else budget
-
-
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(job=event["jobId"])
     try:
         job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
-        result = resources.restores.stage(job, time_budget(context))
+        result = resources.restores.stage(
+            job,
+            time_budget(
+                context.get_remaining_time_in_millis(),
+                margin_variable="STAGE_SAFETY_MARGIN_SECONDS",
+                cap_variable="STAGE_TIME_BUDGET_SECONDS",
+            ),
+        )
     except (BotoCoreError, ClientError) as error:
         if is_transient(error):
             raise TransientError(str(error)) from error

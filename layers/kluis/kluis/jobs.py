@@ -123,18 +123,18 @@ class Job:
             reason=item.get("reason"),
             archive_key=item.get("archive_key"),
             archive_size=int(item["archive_size"]) if item.get("archive_size") is not None else None,
-            details=_plain(item.get("details") or {}),
+            details=plain(item.get("details") or {}),
         )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """DynamoDB gives numbers as Decimal; callers want ints."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from kluis.backup import BackupBuilder
 from kluis.config import Settings
 from kluis.jobs import JobStore
 from kluis.locks import Locks
@@ -69,6 +70,19 @@ class Resources:
     @cached_property
     def locks(self) -> Locks:
         return Locks(self.dynamodb, self.settings.jobs_table)
+
+    @property
+    def backup_builder(self) -> BackupBuilder:
+        settings = self.settings
+        return BackupBuilder(
+            self.store,
+            self.jobs,
+            self.s3,
+            settings.archives_bucket,
+            self.signer,
+            self.locks,
+            part_size=settings.multipart_part_size,
+        )
 
     @property
     def restores(self) -> RestoreService:

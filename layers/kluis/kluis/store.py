@@ -113,6 +113,23 @@ class DataStore:
             **details,
         }
         condition = {"IfMatch": expected.etag} if expected else {"IfNoneMatch": "*"}
+        return Head(generation, self._put_head(scope, body, condition), flipped_at, body)
+
+    def fence_head(self, scope: Scope, head: Head) -> Head:
+        """Rewrite HEAD unchanged but for `fenced_at`, so it gets a new ETag.
+
+        A flip still in flight carries If-Match on the ETag it read; after the fence it can no
+        longer land. The clean-up of a failed restore fences before deleting that restore's stage,
+        so a late flip cannot leave HEAD naming a deleted generation. Raises HeadConflict if HEAD
+        moved since `head` was read.
+        """
+        body = {**head.body, "generation": head.generation, "fenced_at": datetime.now(UTC).isoformat()}
+        return Head(
+            head.generation, self._put_head(scope, body, {"IfMatch": head.etag}), head.flipped_at, body
+        )
+
+    def _put_head(self, scope: Scope, body: dict[str, Any], condition: dict[str, str]) -> str:
+        """Write HEAD only if `condition` holds (S3's conditional write); returns the new ETag."""
         try:
             response = self.s3.put_object(
                 Bucket=self.bucket,
@@ -125,30 +142,7 @@ class DataStore:
             if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
                 raise HeadConflict(f"{scope} was changed by someone else meanwhile") from error
             raise
-        return Head(generation=generation, etag=response["ETag"], flipped_at=flipped_at)
-
-    def fence_head(self, scope: Scope, head: Head) -> Head:
-        """Rewrite HEAD unchanged but for `fenced_at`, so it gets a new ETag.
-
-        A flip still in flight carries If-Match on the ETag it read; after the fence it can no
-        longer land. The clean-up of a failed restore fences before deleting that restore's stage,
-        so a late flip cannot leave HEAD naming a deleted generation. Raises HeadConflict if HEAD
-        moved since `head` was read.
-        """
-        body = {**head.body, "generation": head.generation, "fenced_at": datetime.now(UTC).isoformat()}
-        try:
-            response = self.s3.put_object(
-                Bucket=self.bucket,
-                Key=self.head_key(scope),
-                Body=json.dumps(body).encode(),
-                ContentType="application/json",
-                IfMatch=head.etag,
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
-                raise HeadConflict(f"{scope} was changed meanwhile") from error
-            raise
-        return Head(head.generation, response["ETag"], head.flipped_at, body)
+        return response["ETag"]
 
     # -- generations ---------------------------------------------------------------------------
     def _list(self, prefix: str) -> Iterator[dict[str, Any]]:

@@ -29,7 +29,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from kluis.jobs import new_job_id, now_iso
+from kluis.jobs import new_job_id, now_iso, plain
 from kluis.locks import Locks
 from kluis.scope import InvalidScope, Scope, check_administration, check_year
 from kluis.store import DataStore, HeadConflict, is_generation_member, new_generation_id
@@ -163,25 +163,15 @@ class Request:
             request_id=item["request_id"],
             customer=item["customer"],
             point_in_time=item["point_in_time"],
-            items=[_plain(entry) for entry in item["items"]],
+            items=[plain(entry) for entry in item["items"]],
             note=item.get("note", ""),
             status=item["status"],
             price_cents=int(item["price_cents"]),
             currency=item.get("currency", CURRENCY),
             created_at=item["created_at"],
             updated_at=item["updated_at"],
-            fulfilments=[_plain(entry) for entry in item.get("fulfilments", [])],
+            fulfilments=[plain(entry) for entry in item.get("fulfilments", [])],
         )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def costs(price_cents: int, count: int) -> dict[str, Any]:
@@ -658,7 +648,7 @@ class SystemRestoreService:
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [_plain({k: v for k, v in item.items() if k not in ("pk", "sk")}) for item in page["Items"]]
+        return [plain({k: v for k, v in item.items() if k not in ("pk", "sk")}) for item in page["Items"]]
 
     def _all_scopes(self) -> list[Scope]:
         scopes = []
