@@ -165,16 +165,23 @@ class DataStore:
             kwargs["VersionId"] = version_id
         return self.s3.get_object(**kwargs)["Body"]
 
-    def put(self, scope: Scope, generation: str, name: str, body: bytes | BinaryIO) -> str:
-        """Write one member of a (not yet live) generation; returns its key."""
+    def put(
+        self, scope: Scope, generation: str, name: str, body: bytes | BinaryIO, *, sha256: str | None = None
+    ) -> str:
+        """Write one member of a (not yet live) generation; returns its key.
+
+        `sha256`, when given, is the checked digest of the bytes, kept as object metadata.
+        """
         if not is_generation_member(name):
             raise ValueError(f"not a name a generation may hold: {name!r}")
         key = self.generation_prefix(scope, generation) + name
-        content_type = _content_type(name)
+        extra: dict[str, Any] = {"ContentType": _content_type(name)}
+        if sha256:
+            extra["Metadata"] = {"sha256": sha256}
         if isinstance(body, bytes):
-            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
         else:
-            self.s3.upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
+            self.s3.upload_fileobj(body, self.bucket, key, ExtraArgs=extra)
         return key
 
     def put_stream(
