@@ -28,7 +28,7 @@ class ManifestInvalid(ValueError):
     """The manifest is not one this version of Kluis wrote: the reason says what is wrong."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per entry of the manifest
 class ManifestEntry:
     path: str
     size: int

@@ -55,7 +55,7 @@ class Head:
     body: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredObject:
     """One object of a generation: `name` is its path inside the generation (and the archive)."""
 

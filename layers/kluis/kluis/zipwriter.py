@@ -54,7 +54,7 @@ class Writable(Protocol):
     def write(self, data: bytes) -> Any: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # kept for every entry until the central directory
 class CentralEntry:
     """What the central directory needs about one written entry, plus its SHA-256 for the manifest."""
 
