@@ -196,7 +196,13 @@ def file_system_restore_request(request: SystemRestoreRequest) -> Response[dict[
 @app.get("/system-restore-requests")
 def system_restore_requests() -> dict[str, Any]:
     requests = resources.requests.of_customer(customer())
-    return {"requests": [system_restore.public_view(request) for request in requests]}
+    settings = resources.settings
+    return {
+        "requests": [system_restore.public_view(request) for request in requests],
+        "pricing": system_restore.pricing(
+            settings.system_restore_price_cents, settings.noncurrent_version_retention_days
+        ),
+    }
 
 
 @app.post("/restores")

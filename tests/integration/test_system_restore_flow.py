@@ -89,8 +89,10 @@ def test_a_customer_files_a_request_and_an_operator_restores_that_moment(harness
         "totalCents": 15000,
         "rule": request["costs"]["rule"],
     }
-    listed = harness.call("GET", "/system-restore-requests", CUSTOMER).json()["requests"]
-    assert request["requestId"] in [r["requestId"] for r in listed]
+    answer = harness.call("GET", "/system-restore-requests", CUSTOMER).json()
+    assert request["requestId"] in [r["requestId"] for r in answer["requests"]]
+    assert answer["pricing"]["pricePerItemCents"] == 7500  # the rule, shown before anyone files
+    assert "EUR 75.00 per administration and fiscal year" in answer["pricing"]["rule"]
     others = harness.call("GET", "/system-restore-requests", "20567").json()["requests"]
     assert request["requestId"] not in [r["requestId"] for r in others]
     assert harness.store.head(SCOPE) is not None and live(harness.store, SCOPE) == history[2][1]

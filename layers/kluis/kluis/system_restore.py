@@ -187,6 +187,17 @@ def costs(price_cents: int, count: int) -> dict[str, Any]:
     }
 
 
+def pricing(price_cents: int, retention_days: int) -> dict[str, Any]:
+    """The costs rule before anything is requested: shown first, so nobody files unawares."""
+    return {
+        "currency": CURRENCY,
+        "pricePerItemCents": price_cents,
+        "retentionDays": retention_days,
+        "rule": f"A restore from a system backup is charged at EUR {price_cents / 100:.2f} per "
+        f"administration and fiscal year. Points in time up to {retention_days} days back can be restored.",
+    }
+
+
 CUSTOMER_ITEM_FIELDS = ("administration", "year", "status", "restoredAt")
 
 
