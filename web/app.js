@@ -1,10 +1,12 @@
-// Kluis web client: backup and restore of one administration/fiscal year.
+// Kluis web client: backup and restore of one administration/fiscal year, and requests to the operator
+// for a restore from the system backups.
 // Plain ES modules, no build step. Talks to the HTTP API with the user's JWT (Authorization: Bearer).
 
 import {
   applyTranslations,
   formatBytes,
   formatDate,
+  formatMoney,
   formatNumber,
   initialLanguage,
   setLanguage,
@@ -26,6 +28,13 @@ const STATUS_ICONS = {
   rejected: "✖",
   expired: "◷",
   cancelled: "⊘",
+  // requests for a restore from the system backups, and their items
+  received: "✉",
+  "in-progress": "↻",
+  fulfilled: "✔",
+  "partly-fulfilled": "◐",
+  pending: "◷",
+  restoring: "↻",
 };
 const TONE = {
   ready: "success",
@@ -35,6 +44,10 @@ const TONE = {
   expired: "neutral",
   cancelled: "neutral",
   "awaiting-confirmation": "attention",
+  received: "neutral",
+  fulfilled: "success",
+  "partly-fulfilled": "attention",
+  pending: "neutral",
 };
 
 const state = {
@@ -51,6 +64,7 @@ const state = {
   restoreJob: null,
   jobs: [],
   pollMs: 1000,
+  systemRestore: { pricing: null, requests: [], last: null, busy: false },
 };
 
 // -- the API ----------------------------------------------------------------------------------------
@@ -83,11 +97,25 @@ async function api(method, path, body) {
     data = null;
   }
   if (!response.ok) {
-    let message = data && typeof data.message === "string" ? data.message : null;
+    let message = data && typeof data.message === "string" ? data.message : detailMessage(data?.detail);
     if (response.status === 401) message = t("error.unauthorized");
     throw new ApiError(response.status, message || t("error.generic", { status: response.status }), data);
   }
   return data;
+}
+
+// A validation answer (422) says what is wrong in `detail`: a text, or a list of {loc, msg}.
+function detailMessage(detail) {
+  if (typeof detail === "string") return detail;
+  if (!Array.isArray(detail)) return null;
+  const parts = detail
+    .map((item) => {
+      if (!item || typeof item.msg !== "string") return null;
+      const where = Array.isArray(item.loc) ? item.loc.filter((part) => part !== "body").join(".") : "";
+      return where ? `${where}: ${item.msg}` : item.msg;
+    })
+    .filter(Boolean);
+  return parts.length ? parts.join("; ") : null;
 }
 
 const enc = encodeURIComponent;
@@ -242,7 +270,8 @@ async function signIn(customer) {
   renderSignedIn();
   resetBackup();
   resetRestore();
-  await loadAdministrations();
+  resetSystemRestore();
+  await Promise.all([loadAdministrations(), loadSystemRestore()]);
   return true;
 }
 
@@ -287,6 +316,7 @@ async function loadAdministrations(prefer = {}) {
     return;
   }
   state.pairs = data.administrations || [];
+  renderSystemRestoreChoices();
   const map = administrationsOf(state.pairs);
   if (map.size === 0) {
     status.dataset.i18n = "choose.none";
@@ -720,7 +750,7 @@ async function loadJobs() {
   }
 }
 
-function statusBadge(status) {
+function statusBadge(status, key = `status.${status}`) {
   const badge = document.createElement("span");
   badge.className = `badge badge-${TONE[status] || "busy"}`;
   badge.dataset.status = status;
@@ -728,7 +758,7 @@ function statusBadge(status) {
   icon.className = "icon";
   icon.setAttribute("aria-hidden", "true");
   icon.textContent = STATUS_ICONS[status] || "•";
-  badge.append(icon, " ", t(`status.${status}`));
+  badge.append(icon, " ", t(key));
   return badge;
 }
 
@@ -774,6 +804,228 @@ function renderJobs(jobs) {
   $("#jobs-empty").hidden = jobs.length !== 0;
 }
 
+// -- step 5: request a restore from the system backups ---------------------------------------------------
+
+function resetSystemRestore() {
+  state.systemRestore = { pricing: null, requests: [], last: null, busy: false };
+  setBusy($("#sysrestore-send"), false);
+  $("#sysrestore-form").reset();
+  clearSystemRestoreErrors();
+  clearMessage($("#sysrestore-status"));
+  renderSystemRestoreChoices();
+  renderSystemRestoreCosts();
+  renderSystemRestoreRequests();
+}
+
+async function loadSystemRestore() {
+  try {
+    const data = await api("GET", "/system-restore-requests");
+    state.systemRestore.pricing = data.pricing || null;
+    state.systemRestore.requests = data.requests || [];
+  } catch (error) {
+    showError(error.message);
+  }
+  renderSystemRestoreCosts();
+  renderSystemRestoreRequests();
+}
+
+function checkedSystemRestoreItems() {
+  return [...document.querySelectorAll("#sysrestore-choices input:checked")].map((input) => ({
+    administration: input.dataset.administration,
+    year: input.dataset.year,
+  }));
+}
+
+// One checkbox per administration/year of the customer; what was ticked stays ticked.
+function renderSystemRestoreChoices() {
+  const checked = new Set(checkedSystemRestoreItems().map(({ administration, year }) => `${administration}/${year}`));
+  const choices = $("#sysrestore-choices");
+  const pairs = [...state.pairs].sort(
+    (a, b) => a.administration.localeCompare(b.administration) || a.year.localeCompare(b.year),
+  );
+  if (pairs.length === 0) {
+    const none = document.createElement("p");
+    none.className = "muted";
+    none.textContent = t("sysrestore.items.none");
+    choices.replaceChildren(none);
+    renderSystemRestoreCosts();
+    return;
+  }
+  choices.replaceChildren(
+    ...pairs.map(({ administration, year }, index) => {
+      const field = document.createElement("div");
+      field.className = "checkbox-field";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.id = `sysrestore-item-${index}`;
+      input.dataset.administration = administration;
+      input.dataset.year = year;
+      input.checked = checked.has(`${administration}/${year}`);
+      const label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent = t("sysrestore.item", { administration, year });
+      field.append(input, label);
+      return field;
+    }),
+  );
+  renderSystemRestoreCosts();
+}
+
+function renderSystemRestoreCosts() {
+  const pricing = state.systemRestore.pricing;
+  const days = pricing?.retentionDays;
+  $("#sysrestore-moment-hint").textContent = t("sysrestore.moment.hint", { days: days ?? "—" });
+  if (!pricing) {
+    $("#sysrestore-rule").textContent = t("sysrestore.rule.loading");
+    $("#sysrestore-total").textContent = "";
+    return;
+  }
+  const price = formatMoney(pricing.pricePerItemCents, pricing.currency);
+  const count = checkedSystemRestoreItems().length;
+  $("#sysrestore-rule").textContent = t("sysrestore.rule", { price });
+  $("#sysrestore-total").textContent = t("sysrestore.total", {
+    count: formatNumber(count),
+    price,
+    total: formatMoney(count * pricing.pricePerItemCents, pricing.currency),
+  });
+}
+
+function setFieldError(input, errorElement, key) {
+  errorElement.textContent = key ? t(key) : "";
+  errorElement.dataset.key = key || "";
+  if (!input) return;
+  if (key) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function clearSystemRestoreErrors() {
+  setFieldError(null, $("#sysrestore-items-error"), null);
+  setFieldError($("#sysrestore-moment"), $("#sysrestore-moment-error"), null);
+  setFieldError($("#sysrestore-ack"), $("#sysrestore-ack-error"), null);
+}
+
+// The answer to the last request, kept as data so that a change of language renders it anew.
+function renderSystemRestoreAnswer() {
+  const last = state.systemRestore.last;
+  if (!last) return;
+  const costs = last.costs || {};
+  showMessage($("#sysrestore-status"), "success", "sysrestore.received", {
+    id: last.requestId,
+    status: t(`sysrestore.status.${last.status}`),
+    total: formatMoney(costs.totalCents, costs.currency || "EUR"),
+  });
+}
+
+async function sendSystemRestore(event) {
+  event.preventDefault();
+  if (state.systemRestore.busy) return;
+  clearError();
+  clearSystemRestoreErrors();
+  const status = $("#sysrestore-status");
+  const items = checkedSystemRestoreItems();
+  const moment = $("#sysrestore-moment");
+  const ack = $("#sysrestore-ack");
+  const when = moment.value ? new Date(moment.value) : null;
+  const problems = [];
+  if (items.length === 0) {
+    setFieldError(null, $("#sysrestore-items-error"), "sysrestore.items.missing");
+    problems.push($("#sysrestore-choices input") || $("#sysrestore-choices"));
+  }
+  if (!when || Number.isNaN(when.getTime())) {
+    setFieldError(moment, $("#sysrestore-moment-error"), "sysrestore.moment.missing");
+    problems.push(moment);
+  }
+  if (!ack.checked) {
+    setFieldError(ack, $("#sysrestore-ack-error"), "sysrestore.ack.missing");
+    problems.push(ack);
+  }
+  if (problems.length) {
+    state.systemRestore.last = null;
+    showMessage(status, "error", "sysrestore.incomplete");
+    focus(problems[0]);
+    return;
+  }
+  state.systemRestore.busy = true;
+  state.systemRestore.last = null;
+  setBusy($("#sysrestore-send"), true);
+  showMessage(status, "busy", "sysrestore.sending");
+  try {
+    const body = { items, pointInTime: when.toISOString() };
+    const note = $("#sysrestore-note").value.trim();
+    if (note) body.note = note;
+    const request = await api("POST", "/system-restore-requests", body);
+    state.systemRestore.last = request;
+    renderSystemRestoreAnswer();
+    $("#sysrestore-form").reset();
+    renderSystemRestoreCosts();
+    state.systemRestore.requests = [
+      request,
+      ...state.systemRestore.requests.filter((known) => known.requestId !== request.requestId),
+    ];
+    renderSystemRestoreRequests();
+    focus(status);
+    await loadSystemRestore();
+  } catch (error) {
+    showMessage(status, "error", "sysrestore.refused", { message: error.message });
+    focus(status);
+  } finally {
+    state.systemRestore.busy = false;
+    setBusy($("#sysrestore-send"), false);
+  }
+}
+
+function renderSystemRestoreRequests() {
+  const requests = state.systemRestore.requests;
+  $("#sysrestore-body").replaceChildren(
+    ...requests.map((request) => {
+      const row = document.createElement("tr");
+      row.dataset.requestId = request.requestId;
+      const id = document.createElement("td");
+      const code = document.createElement("span");
+      code.className = "request-id";
+      code.textContent = request.requestId;
+      const filed = document.createElement("span");
+      filed.className = "muted";
+      filed.textContent = t("sysrestore.submitted", { date: formatDate(request.createdAt) });
+      id.append(code, document.createElement("br"), filed);
+      const status = document.createElement("td");
+      status.append(statusBadge(request.status, `sysrestore.status.${request.status}`));
+      const moment = document.createElement("td");
+      moment.textContent = formatDate(request.pointInTime);
+      const items = document.createElement("td");
+      const list = document.createElement("ul");
+      list.className = "item-list";
+      for (const item of request.items || []) {
+        const entry = document.createElement("li");
+        entry.append(
+          `${t("sysrestore.item", { administration: item.administration, year: item.year })} `,
+          statusBadge(item.status, `sysrestore.itemStatus.${item.status}`),
+        );
+        if (item.reason) {
+          const reason = document.createElement("span");
+          reason.className = "muted";
+          reason.textContent = ` ${item.reason}`;
+          entry.append(reason);
+        }
+        list.append(entry);
+      }
+      items.append(list);
+      if (request.note) {
+        const note = document.createElement("p");
+        note.className = "muted note";
+        note.textContent = request.note;
+        items.append(note);
+      }
+      const costs = document.createElement("td");
+      costs.textContent = request.costs ? formatMoney(request.costs.totalCents, request.costs.currency || "EUR") : "—";
+      row.append(id, status, moment, items, costs);
+      return row;
+    }),
+  );
+  $("#sysrestore-table").hidden = requests.length === 0;
+  $("#sysrestore-empty").hidden = requests.length !== 0;
+}
+
 // -- language ----------------------------------------------------------------------------------------
 
 function rerender() {
@@ -783,6 +1035,13 @@ function rerender() {
   renderJobs(state.jobs);
   for (const element of document.querySelectorAll(".status")) renderMessage(element);
   renderConfirmPanel();
+  renderSystemRestoreChoices();
+  renderSystemRestoreCosts();
+  renderSystemRestoreRequests();
+  for (const error of document.querySelectorAll(".field-error[data-key]")) {
+    if (error.dataset.key) error.textContent = t(error.dataset.key);
+  }
+  renderSystemRestoreAnswer();
   const status = $("#choose-status");
   if (status.dataset.i18n) status.textContent = t(status.dataset.i18n);
 }
@@ -840,6 +1099,12 @@ function wire() {
   $("#confirm-form").addEventListener("submit", confirmRestore);
   $("#cancel-button").addEventListener("click", cancelRestore);
   $("#jobs-refresh").addEventListener("click", loadJobs);
+  $("#sysrestore-form").addEventListener("submit", sendSystemRestore);
+  $("#sysrestore-choices").addEventListener("change", renderSystemRestoreCosts);
+  $("#sysrestore-ack").addEventListener("change", (event) => {
+    if (event.target.checked) setFieldError(event.target, $("#sysrestore-ack-error"), null);
+  });
+  $("#sysrestore-refresh").addEventListener("click", loadSystemRestore);
 }
 
 async function main() {
