@@ -45,6 +45,7 @@ class BackupArchive:
     manifest: Manifest
     entries: dict[str, Entry]
     limits: Limits = DEFAULT_LIMITS
+    manifest_bytes: bytes = b""  # exactly as signed: a provenance record anyone can verify again
 
     def members(self) -> Iterator[tuple[ManifestEntry, Iterator[bytes]]]:
         """Each manifest entry with its content, in archive order.
@@ -85,7 +86,9 @@ def open_archive(src: RandomAccess, signer: ManifestSigner, limits: Limits = DEF
     except ManifestInvalid as error:
         raise ArchiveRejected(str(error), "bad-manifest") from error
     _check_against_manifest(entries, manifest)
-    return BackupArchive(src=src, manifest=manifest, entries=entries, limits=limits)
+    return BackupArchive(
+        src=src, manifest=manifest, entries=entries, limits=limits, manifest_bytes=manifest_bytes
+    )
 
 
 def _small_member(src: RandomAccess, entries: dict[str, Entry], name: str, cap: int, limits: Limits) -> bytes:
