@@ -6,10 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
 
 from kluis.resources import Resources
-from kluis.transient import TransientError, is_transient
+from kluis.transient import retried_by_the_state_machine
 
 logger = Logger()
 resources = Resources()
@@ -18,12 +17,8 @@ resources = Resources()
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(job=event["jobId"])
-    try:
+    with retried_by_the_state_machine():
         job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
         job = resources.restores.apply(job)
-    except (BotoCoreError, ClientError) as error:
-        if is_transient(error):
-            raise TransientError(str(error)) from error
-        raise
     logger.info("restored", extra={"generation": job.details.get("generation")})
     return {"status": str(job.status)}

@@ -7,11 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
 
 from kluis.invocation import time_budget
 from kluis.resources import Resources
-from kluis.transient import TransientError, is_transient
+from kluis.transient import retried_by_the_state_machine
 
 logger = Logger()
 resources = Resources()
@@ -20,7 +19,7 @@ resources = Resources()
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(job=event["jobId"])
-    try:
+    with retried_by_the_state_machine():
         job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
         budget = time_budget(
             context.get_remaining_time_in_millis(),
@@ -28,9 +27,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             cap_variable="BUILD_TIME_BUDGET_SECONDS",
         )
         result = resources.backup_builder.run(job, budget)
-    except (BotoCoreError, ClientError) as error:
-        if is_transient(error):
-            raise TransientError(str(error)) from error
-        raise
     logger.info("build step ended", extra=asdict(result))
     return {"done": result.done, "progress": asdict(result)}

@@ -6,11 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
 
 from kluis import failures
 from kluis.resources import Resources
-from kluis.transient import TransientError, is_transient
+from kluis.transient import retried_by_the_state_machine
 
 logger = Logger()
 resources = Resources()
@@ -29,11 +28,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.error("system restore item failed", extra={"error": name, "detail": cause})
         service.item_failed(customer, request_id, int(event["index"]), name, cause)
         return {"status": "failed"}
-    try:
+    with retried_by_the_state_machine():
         item = service.restore_item(customer, request_id, int(event["index"]), event["source"])
-    except (BotoCoreError, ClientError) as error:
-        if is_transient(error):
-            raise TransientError(str(error)) from error
-        raise
     logger.info("system restore item restored", extra={"generation": item.get("generation")})
     return {"status": item["status"]}

@@ -6,6 +6,9 @@ throttle, a timeout or a dropped connection as `TransientError` and the ASL Retr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
 
 TRANSIENT_CODES = frozenset(
@@ -37,3 +40,14 @@ def is_transient(error: BaseException) -> bool:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return code in TRANSIENT_CODES or status >= 500
     return isinstance(error, BotoCoreError) and "timeout" in type(error).__name__.lower()
+
+
+@contextmanager
+def retried_by_the_state_machine() -> Iterator[None]:
+    """Re-raise an AWS failure worth retrying as TransientError; let every other error through."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        if is_transient(error):
+            raise TransientError(str(error)) from error
+        raise
