@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
 from kluis.scope import Scope
 from kluis.seed import SeedSpec, seed
-from kluis.store import DataStore
+from kluis.store import DataStore, new_generation_id
 
 CUSTOMER = "10234"
 OTHER_CUSTOMER = "20567"
@@ -154,6 +155,24 @@ class Harness:
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(data))
+
+
+def archive_members(data: bytes) -> dict[str, bytes]:
+    """A backup's records and documents by name (without manifest.json and manifest.sig)."""
+    archive = open_zip(data)
+    return {n: archive.read(n) for n in archive.namelist() if not n.startswith("manifest.")}
+
+
+def change_live_data(store: DataStore, scope: Scope, marker: str = "Changed after the backup") -> None:
+    """A new live generation whose ledger has one more account, named `marker`: what a restore must undo."""
+    head = store.head(scope)
+    generation = new_generation_id()
+    for obj in store.generation_objects(scope, head.generation):
+        content = store.open(obj.key).read()
+        if obj.name == "records/ledger_accounts.jsonl":
+            content += json.dumps({"code": "9999", "name": marker}).encode() + b"\n"
+        store.put(scope, generation, obj.name, content)
+    store.flip_head(scope, generation, expected=head)
 
 
 # -- fault injection (tests/integration/test_faults.py, test_concurrency.py) ------------------------

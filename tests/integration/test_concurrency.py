@@ -15,6 +15,8 @@ from kluis.manifest import Manifest
 from kluis.scope import Scope
 from tests.integration.harness import (
     Harness,
+    archive_members,
+    change_live_data,
     confirm_code,
     open_zip,
     seed_scope,
@@ -32,24 +34,9 @@ def backups(harness: Harness) -> list[bytes]:
     """Two different backups of the scope (different generations and contents)."""
     seed_scope(harness, SCOPE, documents=1)
     first = harness.download(harness.backup("00042", "2025", documents=True, customer=CUSTOMER)).content
-    store = harness.store
-    head = store.head(SCOPE)
-    from kluis.store import new_generation_id
-
-    generation = new_generation_id()
-    for obj in store.generation_objects(SCOPE, head.generation):
-        content = store.open(obj.key).read()
-        if obj.name == "records/ledger_accounts.jsonl":
-            content += b'{"code": "8888", "name": "second backup"}\n'
-        store.put(SCOPE, generation, obj.name, content)
-    store.flip_head(SCOPE, generation, expected=head)
+    change_live_data(harness.store, SCOPE, "second backup")
     second = harness.download(harness.backup("00042", "2025", documents=True, customer=CUSTOMER)).content
     return [first, second]
-
-
-def members(data: bytes) -> dict[str, bytes]:
-    archive = open_zip(data)
-    return {n: archive.read(n) for n in archive.namelist() if not n.startswith("manifest.")}
 
 
 def validated(harness: Harness, data: bytes) -> dict[str, Any]:
@@ -96,7 +83,7 @@ def check_backup_is_one_generation(
     store = harness.store
     objects = {obj.name: store.open(obj.key).read() for obj in store.generation_objects(SCOPE, source)}
     assert objects, f"the backup's source generation {source} is gone"
-    assert members(data) == objects, f"backup {job['jobId']} mixes generations"
+    assert archive_members(data) == objects, f"backup {job['jobId']} mixes generations"
 
 
 def test_two_restores_confirmed_together_one_wins_the_other_fails_cleanly(harness, backups):
@@ -114,7 +101,7 @@ def test_two_restores_confirmed_together_one_wins_the_other_fails_cleanly(harnes
         winners = [(f, data) for f, data in zip(finals, order, strict=True) if f["status"] == "restored"]
         assert len(winners) == 1, [(f["status"], f.get("reason")) for f in finals]
         winner, data = winners[0]
-        assert generation == winner["details"]["generation"] and live == members(data)
+        assert generation == winner["details"]["generation"] and live == archive_members(data)
         (loser,) = [f for f in finals if f is not winner]
         assert loser["status"] == "failed", loser
         assert "same moment" in loser["reason"], loser["reason"]
@@ -149,7 +136,7 @@ def test_a_restore_and_a_backup_started_together_never_give_a_mixed_backup(harne
         backed_up = settle(harness, backup_ids[0], "BackupStateMachine")
         generation, live, _ = harness.snapshot(SCOPE)
         if restored["status"] == "restored":
-            assert generation == restored["details"]["generation"] and live == members(data)
+            assert generation == restored["details"]["generation"] and live == archive_members(data)
         else:
             assert restored["status"] == "failed" and restored.get("reason"), restored
             assert (generation, live) == before[:2]

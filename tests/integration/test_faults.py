@@ -27,11 +27,12 @@ from typing import Any
 import pytest
 
 from kluis.scope import Scope
-from kluis.store import new_generation_id
 from tests.integration.harness import (
     CallFault,
     Harness,
+    archive_members,
     archive_state,
+    change_live_data,
     confirm_code,
     fatal_error,
     open_zip,
@@ -53,24 +54,6 @@ def backup(harness: Harness) -> bytes:
     seed_scope(harness, BACKUP_SCOPE, documents=1)
     job = harness.backup(SCOPE.administration, SCOPE.year, documents=True, customer=CUSTOMER)
     return harness.download(job).content
-
-
-def members(data: bytes) -> dict[str, bytes]:
-    archive = open_zip(data)
-    return {n: archive.read(n) for n in archive.namelist() if not n.startswith("manifest.")}
-
-
-def diverge(harness: Harness, marker: str) -> None:
-    """A new live generation that differs from the backup, so old and new data can be told apart."""
-    store = harness.store
-    head = store.head(SCOPE)
-    generation = new_generation_id()
-    for obj in store.generation_objects(SCOPE, head.generation):
-        content = store.open(obj.key).read()
-        if obj.name == "records/ledger_accounts.jsonl":
-            content += b'{"code": "9999", "name": "%s"}\n' % marker.encode()
-        store.put(SCOPE, generation, obj.name, content)
-    store.flip_head(SCOPE, generation, expected=head)
 
 
 def run_restore(harness: Harness, data: bytes) -> dict[str, Any]:
@@ -104,7 +87,7 @@ def check_all_or_nothing(harness: Harness, before: tuple, data: bytes, job: dict
         assert live == before[1], job
         assert generations == before[2], f"a staged generation was left behind: {job}"
         return "old"
-    assert live == members(data), job
+    assert live == archive_members(data), job
     assert generations == before[2] | {generation}, job
     assert job["status"] == "restored" and job["details"]["generation"] == generation, job
     return "new"
@@ -120,7 +103,7 @@ def points(calls: list[tuple[str, str]]) -> list[tuple[int, tuple[str, str]]]:
 
 
 def clean_calls(harness: Harness, data: bytes, steps: tuple[str, ...]) -> list[tuple[str, str]]:
-    diverge(harness, "clean run")
+    change_live_data(harness.store, SCOPE, "clean run")
     with CallFault(harness, steps) as counter:
         assert run_restore(harness, data)["status"] == "restored"
     return counter.calls
@@ -141,7 +124,7 @@ def test_a_fault_at_any_call_from_staging_to_the_flip_is_all_or_nothing(harness,
     calls = clean_calls(harness, backup, RESTORE_STEPS)
     problems = []
     for k, (function, operation) in points(calls):
-        diverge(harness, f"{kind} {k}")
+        change_live_data(harness.store, SCOPE, f"{kind} {k}")
         before = harness.snapshot(SCOPE)
         error = transient_error(operation) if kind == "transient" else fatal_error(operation)
         with CallFault(harness, RESTORE_STEPS, fail_at=k, error=error) as fault:
@@ -175,7 +158,7 @@ def test_a_lost_answer_to_any_write_is_absorbed_by_the_retry(harness, backup):
     for k, (function, operation) in points(calls):
         if operation.split(".")[1] not in WRITES:
             continue
-        diverge(harness, f"lost answer {k}")
+        change_live_data(harness.store, SCOPE, f"lost answer {k}")
         before = harness.snapshot(SCOPE)
         with CallFault(harness, RESTORE_STEPS, fail_at=k, error=transient_error(), when="after") as fault:
             job = run_restore(harness, backup)
@@ -205,7 +188,7 @@ def check_archive(harness: Harness, job: dict[str, Any]) -> None:
         obj.name: harness.store.open(obj.key).read()
         for obj in harness.store.generation_objects(BACKUP_SCOPE, head.generation)
     }
-    assert members(data) == live
+    assert archive_members(data) == live
 
 
 @pytest.mark.parametrize("kind", ["transient", "fatal"])
@@ -278,7 +261,7 @@ def slow_listing(prefix: str, seconds: float) -> Iterator[list[str]]:
 
 
 def test_apply_killed_by_its_timeout_before_the_flip_changes_nothing_and_can_be_sent_again(harness, backup):
-    diverge(harness, "timeout")
+    change_live_data(harness.store, SCOPE, "timeout")
     before = harness.snapshot(SCOPE)
     created = harness.start_restore(backup, customer=CUSTOMER)
     job = harness.wait_until(created["jobId"], {"awaiting-confirmation"}, CUSTOMER)
@@ -304,5 +287,5 @@ def test_apply_killed_by_its_timeout_before_the_flip_changes_nothing_and_can_be_
 
 def test_zip_members_of_the_fixture_are_what_the_scope_holds(harness, backup):
     """Sanity of the fixture the fault runs compare against."""
-    assert {n for n in members(backup)} >= {"records/ledger_accounts.jsonl"}
+    assert {n for n in archive_members(backup)} >= {"records/ledger_accounts.jsonl"}
     assert isinstance(open_zip(backup), zipfile.ZipFile)

@@ -12,7 +12,14 @@ import boto3
 import pytest
 
 from kluis.scope import Scope
-from tests.integration.harness import CUSTOMER, OTHER_CUSTOMER, Harness, open_zip
+from tests.integration.harness import (
+    CUSTOMER,
+    OTHER_CUSTOMER,
+    Harness,
+    archive_members,
+    change_live_data,
+    open_zip,
+)
 
 SCOPE = Scope(CUSTOMER, "00017", "2025")
 WAITING = {"awaiting-confirmation"}
@@ -21,24 +28,6 @@ WAITING = {"awaiting-confirmation"}
 @pytest.fixture(scope="module")
 def backup(harness: Harness) -> bytes:
     return harness.download(harness.backup(documents=True)).content
-
-
-def change_live_data(harness: Harness, scope: Scope = SCOPE) -> None:
-    """A new live generation whose ledger differs: what a restore must undo."""
-    store = harness.store
-    head = store.head(scope)
-    generation = __import__("kluis.store", fromlist=["new_generation_id"]).new_generation_id()
-    for obj in store.generation_objects(scope, head.generation):
-        content = store.open(obj.key).read()
-        if obj.name == "records/ledger_accounts.jsonl":
-            content += b'{"code": "9999", "name": "Changed after the backup"}\n'
-        store.put(scope, generation, obj.name, content)
-    store.flip_head(scope, generation, expected=head)
-
-
-def archive_members(data: bytes) -> dict[str, bytes]:
-    archive = open_zip(data)
-    return {n: archive.read(n) for n in archive.namelist() if not n.startswith("manifest.")}
 
 
 def confirm(harness: Harness, job: dict, code: str | None = None, customer: str = CUSTOMER):
@@ -51,7 +40,7 @@ def confirm(harness: Harness, job: dict, code: str | None = None, customer: str 
 
 
 def test_backup_then_restore_round_trip_is_byte_for_byte(harness, backup):
-    change_live_data(harness)
+    change_live_data(harness.store, SCOPE)
     changed = harness.snapshot(SCOPE)
     created = harness.start_restore(backup, filename="whatever I called it.zip")
     assert created["status"] == "awaiting-upload"

@@ -15,9 +15,9 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from kluis import ops
 from kluis.scope import Scope
 from kluis.seed import SeedSpec, seed
-from kluis.store import DataStore, new_generation_id
+from kluis.store import DataStore
 from kluis.system_restore import iso
-from tests.integration.harness import SMALL, Harness
+from tests.integration.harness import SMALL, Harness, change_live_data
 
 CUSTOMER = "30891"  # a customer of its own: other modules' restores do not touch it
 SCOPE = Scope(CUSTOMER, "00042", "2025")
@@ -29,17 +29,6 @@ def live(store: DataStore, scope: Scope) -> dict[str, bytes]:
     return {o.name: store.open(o.key).read() for o in store.generation_objects(scope, head.generation)}
 
 
-def change(store: DataStore, scope: Scope, marker: str) -> None:
-    head = store.head(scope)
-    generation = new_generation_id()
-    for obj in store.generation_objects(scope, head.generation):
-        content = store.open(obj.key).read()
-        if obj.name == "records/ledger_accounts.jsonl":
-            content += f'{{"code": "9999", "name": "{marker}"}}\n'.encode()
-        store.put(scope, generation, obj.name, content)
-    store.flip_head(scope, generation, expected=head)
-
-
 @pytest.fixture(scope="module")
 def history(harness: Harness) -> list[tuple[datetime, dict[str, bytes]]]:
     """The seed and two changes of SCOPE, each with a moment (a second apart) and its live data."""
@@ -48,7 +37,7 @@ def history(harness: Harness) -> list[tuple[datetime, dict[str, bytes]]]:
     moments = []
     for marker in ("", "first change", "second change"):
         if marker:
-            change(store, SCOPE, marker)
+            change_live_data(store, SCOPE, marker)
         moments.append((datetime.now(UTC), live(store, SCOPE)))
         time.sleep(1.1)
     return moments

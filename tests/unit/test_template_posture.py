@@ -12,9 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from infra.local.template import load
 
@@ -235,39 +233,16 @@ def test_every_statement_names_a_sid_and_allows_or_denies_explicitly():
 
 
 # -- the presigned POST a restore uploads with -----------------------------------------------------
-@mock_aws
-def test_the_presigned_post_fixes_the_key_the_size_range_and_the_encryption(monkeypatch):
-    from kluis.config import Settings
-    from kluis.jobs import JobStore
-    from kluis.locks import Locks
-    from kluis.restore import RestoreService, upload_key
+def test_the_presigned_post_fixes_the_key_the_size_range_and_the_encryption():
+    from dataclasses import replace
 
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    dynamodb = boto3.resource("dynamodb", region_name="eu-west-1")
-    dynamodb.create_table(
-        TableName="jobs",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    s3 = boto3.client("s3", region_name="eu-west-1")
-    for name, value in {
-        "DATA_BUCKET": "data",
-        "ARCHIVES_BUCKET": "archives",
-        "UPLOADS_BUCKET": "uploads-bucket",
-        "JOBS_TABLE": "jobs",
-        "MAX_UPLOAD_BYTES": "1048576",
-        "UPLOAD_URL_SECONDS": "900",
-    }.items():
-        monkeypatch.setenv(name, value)
-    settings = Settings.from_env()
-    service = RestoreService(
-        settings, None, JobStore(dynamodb, "jobs"), Locks(dynamodb, "jobs"), s3, None, None
-    )
-    job, post = service.create("10234")
+    from kluis.restore import RestoreService, upload_key
+    from tests.unit.world import world
+
+    with world() as w:
+        settings = replace(w.settings, uploads_bucket="uploads-bucket", max_upload_bytes=1048576)
+        service = RestoreService(settings, w.store, w.jobs, w.locks, w.s3, w.stepfunctions, w.signer)
+        job, post = service.create("10234")
     fields = post["fields"]
     assert fields["key"] == upload_key("10234", job.job_id)
     policy = json.loads(base64.b64decode(fields["policy"]))
