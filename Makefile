@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/kluis
+export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/kluis:$(CURDIR)/tools
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint unit integration e2e bench seed setup browser clean

@@ -7,18 +7,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis.resources import Resources
-from kluis.transient import retried_by_the_state_machine
+from kluis.jobs.model import RestoreJob
+from kluis.runtime.resources import Resources
+from kluis.runtime.steps import job_step
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(Settings.from_env(require=("DATA_BUCKET", "UPLOADS_BUCKET", "JOBS_TABLE")))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    logger.append_keys(job=event["jobId"])
-    with retried_by_the_state_machine():
-        job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
-        job = resources.restores.apply(job)
-    logger.info("restored", extra={"generation": job.details.get("generation")})
+    with job_step(logger, resources.jobs, event, RestoreJob) as job:
+        job = resources.apply.apply(job)
+    logger.info("restored", extra={"generation": job.restored.generation if job.restored else None})
     return {"status": str(job.status)}

@@ -7,16 +7,19 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis.resources import Resources
+from kluis.jobs.model import RestoreJob
+from kluis.runtime.resources import Resources
+from kluis.runtime.steps import job_step
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(Settings.from_env(require=("JOBS_TABLE",)))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    job = resources.jobs.get(event["customer"], event["jobId"])
     timeout = int(event.get("timeoutSeconds") or resources.settings.confirmation_timeout_seconds)
-    resources.restores.await_confirmation(job, event["taskToken"], timeout)
-    logger.info("awaiting confirmation", extra={"job": job.job_id})
-    return {"status": "awaiting-confirmation"}
+    with job_step(logger, resources.jobs, event, RestoreJob) as job:
+        job = resources.await_confirmation.begin(job, event["taskToken"], timeout)
+    logger.info("awaiting confirmation")
+    return {"status": str(job.status)}

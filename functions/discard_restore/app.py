@@ -7,16 +7,19 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis.resources import Resources
+from kluis.jobs.model import RestoreJob
+from kluis.runtime.resources import Resources
+from kluis.runtime.steps import job_step
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(Settings.from_env(require=("DATA_BUCKET", "UPLOADS_BUCKET", "JOBS_TABLE")))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    job = resources.jobs.get(event["customer"], event["jobId"])
     error = str((event.get("error") or {}).get("Error", ""))
-    job = resources.restores.discard(job, error)
-    logger.info("restore discarded", extra={"job": job.job_id, "error": error, "status": str(job.status)})
+    with job_step(logger, resources.jobs, event, RestoreJob) as job:
+        job = resources.cleanup.discard(job, error)
+    logger.info("restore discarded", extra={"error": error, "status": str(job.status)})
     return {"status": str(job.status)}

@@ -10,10 +10,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis.resources import Resources
+from kluis.runtime.resources import Resources
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE")))
 
 
 class DrillFailed(Exception):
@@ -23,7 +24,7 @@ class DrillFailed(Exception):
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     source = (event or {}).get("source", "primary")
-    result = resources.system_restores.drill(sample=resources.settings.drill_sample_size, source=source)
+    result = resources.drill.run(sample=resources.settings.drill_sample_size, source=source)
     logger.info("restore drill", extra={"drill": result["drill_id"], "ok": result["ok"]})
     if not result["ok"]:
         problems = [item.get("problem") for item in result["items"] if not item["ok"]] or ["nothing sampled"]

@@ -9,10 +9,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis.resources import Resources
+from kluis.runtime.resources import Resources
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(
+    Settings.from_env(require=("UPLOADS_BUCKET", "JOBS_TABLE", "RESTORE_STATE_MACHINE_ARN"))
+)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -21,7 +24,7 @@ def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
     outcomes = {}
     for record in event.records:
         key = unquote_plus(record.s3.get_object.key)  # S3 event keys are URL-encoded
-        outcome = resources.restores.on_upload(record.s3.bucket.name, key)
+        outcome = resources.uploads.on_upload(record.s3.bucket.name, key)
         log = logger.warning if outcome == "deleted" else logger.info
         log("upload event", extra={"key": key, "outcome": outcome})
         outcomes[key] = outcome

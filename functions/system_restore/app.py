@@ -7,28 +7,29 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis import failures
-from kluis.resources import Resources
-from kluis.transient import retried_by_the_state_machine
+from kluis.flows.failures import technical_message
+from kluis.runtime.resources import Resources
+from kluis.runtime.transient import retried_by_the_state_machine
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE")))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = resources.system_restores
+    fulfilment = resources.fulfilment
     customer, request_id = event["customer"], event["requestId"]
     logger.append_keys(request=request_id, step=event["step"], index=event.get("index"))
     if event["step"] == "finish":
-        return {"status": service.finish(customer, request_id).status}
+        return {"status": str(fulfilment.finish(customer, request_id).status)}
     if event["step"] == "item-failed":
         error = event.get("error") or {}
-        name, cause = str(error.get("Error", "")), failures.technical_message(error.get("Cause"))
+        name, cause = str(error.get("Error", "")), technical_message(error.get("Cause"))
         logger.error("system restore item failed", extra={"error": name, "detail": cause})
-        service.item_failed(customer, request_id, int(event["index"]), name, cause)
+        fulfilment.item_failed(customer, request_id, int(event["index"]), name, cause)
         return {"status": "failed"}
     with retried_by_the_state_machine():
-        item = service.restore_item(customer, request_id, int(event["index"]), event["source"])
-    logger.info("system restore item restored", extra={"generation": item.get("generation")})
-    return {"status": item["status"]}
+        item = fulfilment.restore_item(customer, request_id, int(event["index"]), event["source"])
+    logger.info("system restore item restored", extra={"generation": item.generation})
+    return {"status": str(item.status)}

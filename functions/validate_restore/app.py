@@ -7,26 +7,21 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kluis.invocation import time_budget
-from kluis.resources import Resources
-from kluis.transient import retried_by_the_state_machine
+from kluis.jobs.model import RestoreJob
+from kluis.runtime.resources import Resources
+from kluis.runtime.steps import job_step
+from kluis.settings import Settings
 
 logger = Logger()
-resources = Resources()
+resources = Resources(
+    Settings.from_env(require=("DATA_BUCKET", "UPLOADS_BUCKET", "JOBS_TABLE", "MAC_KEY_ID"))
+)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    logger.append_keys(job=event["jobId"])
-    with retried_by_the_state_machine():
-        job = resources.jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
-        result = resources.restores.stage(
-            job,
-            time_budget(
-                context.get_remaining_time_in_millis(),
-                margin_variable="STAGE_SAFETY_MARGIN_SECONDS",
-                cap_variable="STAGE_TIME_BUDGET_SECONDS",
-            ),
-        )
+    with job_step(logger, resources.jobs, event, RestoreJob) as job:
+        budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "stage")
+        result = resources.staging.stage(job, budget)
     logger.info("validate step ended", extra={"done": result.done, "accepted": result.accepted})
     return {"done": result.done, "accepted": result.accepted}

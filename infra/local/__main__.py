@@ -12,8 +12,8 @@ import threading
 
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
-from kluis.seed import SeedSpec, seed
-from kluis.store import DataStore
+from kluis.storage.data import DataStore
+from kluis_tools.seed import SeedSpec, seed
 
 
 def main() -> None:
@@ -72,8 +72,8 @@ def operator_banner(stack: LocalStack) -> str:
          AWS_ACCESS_KEY_ID=kluis-local AWS_SECRET_ACCESS_KEY=kluis-local \\
          DATA_BUCKET={outputs["DataBucket"]} JOBS_TABLE={outputs["JobsTable"]} \\
          SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]}
-  PYTHONPATH=layers/kluis .venv/bin/python -m kluis.cli ops requests
-  PYTHONPATH=layers/kluis .venv/bin/python -m kluis.cli ops drill
+  .venv/bin/kluis ops requests
+  .venv/bin/kluis ops drill
 """
 
 

@@ -139,6 +139,15 @@ class Runtime:
     def register(self, function: LocalFunction) -> None:
         self.functions[function.name] = function
 
+    def cold_start(self) -> None:
+        """Every function starts cold at its next invocation, reading its settings anew.
+
+        What Lambda does after a function's configuration changes; `LocalStack.configure` uses it.
+        """
+        for function in self.functions.values():
+            with function._lock:
+                function._function = None
+
     def by_logical_id(self, logical_id: str) -> LocalFunction:
         return next(f for f in self.functions.values() if f.logical_id == logical_id)
 

@@ -97,6 +97,19 @@ class LocalStack:
             self.server.stop()
             self.server = None
 
+    def configure(self, **variables: str | None) -> dict[str, str | None]:
+        """Set (or, with None, unset) environment variables of every function, as a configuration
+        update does: the functions start cold and read their settings anew. Returns the values before,
+        for `configure(**before)` to put back."""
+        before = {name: os.environ.get(name) for name in variables}
+        for name, value in variables.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self.runtime.cold_start()
+        return before
+
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)
 

@@ -30,11 +30,12 @@ from botocore.config import Config
 from infra.local.invoke import peak_rss_bytes
 from infra.local.lambdas import Invocation, LocalFunction
 from infra.local.template import ROOT, load
-from kluis.backup import archive_key
-from kluis.jobs import Job, Kind, Status
+from kluis.flows.backup.start import archive_key
+from kluis.jobs.lifecycle import Status
+from kluis.jobs.model import BackupJob
 from kluis.scope import Scope
-from kluis.seed import KIB, MIB, SeedSpec, seed
-from kluis.store import DataStore
+from kluis.storage.data import DataStore
+from kluis_tools.seed import KIB, MIB, SeedSpec, seed
 
 CUSTOMER = "90001"
 YEAR = "2025"
@@ -224,10 +225,9 @@ class Bench:
             self.s3.delete_object(
                 Bucket=self.archives_bucket,
                 Key=archive_key(
-                    Job(
+                    BackupJob(
                         job_id=job["jobId"],
                         customer=CUSTOMER,
-                        kind=Kind.BACKUP,
                         status=Status.READY,
                         administration=size.administration,
                         year=YEAR,

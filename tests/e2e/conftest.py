@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
-from kluis.seed import SeedSpec, seed
+from kluis_tools.seed import SeedSpec, seed
 from tests.integration.harness import CUSTOMER, OTHER_CUSTOMER, SMALL, Harness
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kluis.scope import Scope
-from kluis.seed import SeedSpec, seed
-from kluis.store import DataStore
+from kluis.storage.data import DataStore
+from kluis_tools.seed import SeedSpec, seed
 from tests.integration.harness import CUSTOMER, SMALL, Harness
 
 SCOPE = Scope(CUSTOMER, "00017", "2025")

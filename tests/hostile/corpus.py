@@ -32,10 +32,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from kluis.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
-from kluis.signature import ALGORITHM, ManifestSigner
-from kluis.zipreader import BytesSource, read_directory
-from kluis.zipwriter import ZipWriter
+from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
+from kluis.archive.signature import ALGORITHM, ManifestSigner
+from kluis.archive.zipreader import BytesSource, read_directory
+from kluis.archive.zipwriter import ZipWriter
 
 KIB = 1024
 MIB = 1024 * KIB

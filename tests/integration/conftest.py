@@ -20,3 +20,19 @@ def harness() -> Harness:
     harness = Harness.start()
     yield harness
     harness.stop()
+
+
+@pytest.fixture
+def configure(harness: Harness):
+    """`configure(NAME=value, ...)`: a configuration update of the functions (they start cold and read
+    their settings anew), put back after the test."""
+    before: dict[str, str | None] = {}
+
+    def apply(**variables: str | None) -> None:
+        previous = harness.stack.configure(**variables)
+        for name, value in previous.items():
+            before.setdefault(name, value)
+
+    yield apply
+    if before:
+        harness.stack.configure(**before)

@@ -14,8 +14,8 @@ import requests
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
 from kluis.scope import Scope
-from kluis.seed import SeedSpec, seed
-from kluis.store import DataStore, new_generation_id
+from kluis.storage.data import DataStore, new_generation_id
+from kluis_tools.seed import SeedSpec, seed
 
 CUSTOMER = "10234"
 OTHER_CUSTOMER = "20567"

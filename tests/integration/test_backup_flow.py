@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from kluis.archive import open_archive
-from kluis.jobs import Job, JobStore, Kind, Status, new_job_id
-from kluis.manifest import Manifest
+from kluis.archive.manifest import Manifest
+from kluis.archive.signature import ManifestSigner
+from kluis.archive.validation import open_archive
+from kluis.archive.zipreader import ArchiveRejected, BytesSource
+from kluis.jobs.model import new_backup
 from kluis.scope import Scope
-from kluis.signature import ManifestSigner
-from kluis.zipreader import ArchiveRejected, BytesSource
+from kluis.storage.jobs import JobStore
 from tests.integration.harness import CUSTOMER, OTHER_CUSTOMER, Harness, open_zip
 
 
@@ -113,7 +114,7 @@ def test_a_tampered_entry_fails_verification(harness, with_documents):
     archive = open_archive(BytesSource(tampered), signer(harness))
     with pytest.raises(ArchiveRejected) as rejected:
         archive.verify()
-    assert rejected.value.code == "checksum-mismatch"
+    assert rejected.value.family == "checksum-mismatch"
 
 
 def test_a_tampered_manifest_fails_the_signature(harness, with_documents):
@@ -128,7 +129,7 @@ def test_a_tampered_manifest_fails_the_signature(harness, with_documents):
 
     with pytest.raises(ArchiveRejected) as rejected:
         open_archive(BytesSource(rewrite(data, edit)), signer(harness))
-    assert rejected.value.code == "bad-signature"
+    assert rejected.value.family == "bad-signature"
 
 
 def test_another_customer_cannot_see_the_job(harness, with_documents):
@@ -180,7 +181,7 @@ def test_a_failing_build_marks_the_job_failed_with_a_readable_reason(harness):
     """A job for an administration with no data, started behind the API's back: the ASL's Catch
     records the failure through the real JobFailed function."""
     jobs = JobStore(harness.stack.resource("dynamodb"), harness.stack.name_of("JobsTable"))
-    job = jobs.create(Job(new_job_id(), CUSTOMER, Kind.BACKUP, Status.QUEUED, "00099", "2025"))
+    job = jobs.create(new_backup(Scope(CUSTOMER, "00099", "2025"), include_documents=False))
     harness.stack.client("stepfunctions").start_execution(
         stateMachineArn=harness.stack.name_of("BackupStateMachine"),
         name=job.job_id,
@@ -219,8 +220,8 @@ def entered(harness: Harness, job_id: str, state: str, machine: str = "BackupSta
     return sum(1 for e in events if e.get("stateEnteredEventDetails", {}).get("name") == state)
 
 
-def test_a_build_out_of_time_continues_in_next_invocations_to_the_same_archive(harness, monkeypatch):
-    monkeypatch.setenv("BUILD_TIME_BUDGET_SECONDS", "0")  # checkpoint after every entry
+def test_a_build_out_of_time_continues_in_next_invocations_to_the_same_archive(harness, configure):
+    configure(BUILD_TIME_BUDGET_SECONDS="0")  # checkpoint after every entry
     job = harness.backup(documents=True)
     assert job["status"] == "ready"
     assert entered(harness, job["jobId"], "Build") == job["progress"]["entries_total"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kluis.manifest import Manifest
+from kluis.archive.manifest import Manifest
 from kluis.scope import Scope
 from tests.integration.harness import (
     Harness,

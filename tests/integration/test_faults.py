@@ -73,7 +73,7 @@ def run_backup(harness: Harness) -> dict[str, Any]:
 
 
 def lock_holder(harness: Harness, scope: Scope) -> str | None:
-    from kluis.locks import Locks
+    from kluis.storage.locks import Locks
 
     return Locks(harness.stack.resource("dynamodb"), harness.stack.name_of("JobsTable")).holder(scope)
 

@@ -125,8 +125,8 @@ def test_too_many_wrong_codes_reject_the_restore_and_change_nothing(harness, bac
     assert not harness.upload_exists(job["jobId"])
 
 
-def test_an_unconfirmed_restore_expires_and_changes_nothing(harness, backup, monkeypatch):
-    monkeypatch.setenv("CONFIRMATION_TIMEOUT_SECONDS", "2")
+def test_an_unconfirmed_restore_expires_and_changes_nothing(harness, backup, configure):
+    configure(CONFIRMATION_TIMEOUT_SECONDS="2")
     before = harness.snapshot(SCOPE)
     job = harness.wait_until(harness.start_restore(backup)["jobId"], WAITING)
     final = harness.wait_for(job["jobId"], timeout=30)
@@ -173,7 +173,7 @@ def tampered_manifest(data: bytes) -> bytes:
 
 def foreign_signature(data: bytes) -> bytes:
     """Signed properly, but with another deployment's HMAC key."""
-    from kluis.signature import ManifestSigner
+    from kluis.archive.signature import ManifestSigner
 
     kms = boto3.client("kms", region_name="eu-west-1")
     key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
@@ -320,10 +320,10 @@ def _execution_ended(harness: Harness, job_id: str) -> bool:
     return False
 
 
-def test_validation_out_of_time_continues_in_next_invocations(harness, backup, monkeypatch):
+def test_validation_out_of_time_continues_in_next_invocations(harness, backup, configure):
     from tests.integration.test_backup_flow import entered
 
-    monkeypatch.setenv("STAGE_TIME_BUDGET_SECONDS", "0")  # stage one member per invocation
+    configure(STAGE_TIME_BUDGET_SECONDS="0")  # stage one member per invocation
     job = harness.wait_until(harness.start_restore(backup)["jobId"], WAITING)
     members = len(archive_members(backup))
     assert entered(harness, job["jobId"], "Validate", "RestoreStateMachine") == members

@@ -12,11 +12,11 @@ import moto.s3.models
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from kluis import ops
 from kluis.scope import Scope
-from kluis.seed import SeedSpec, seed
-from kluis.store import DataStore
-from kluis.system_restore import iso
+from kluis.storage.data import DataStore
+from kluis.storage.versions import iso
+from kluis_tools import ops
+from kluis_tools.seed import SeedSpec, seed
 from tests.integration.harness import SMALL, Harness, change_live_data
 
 CUSTOMER = "30891"  # a customer of its own: other modules' restores do not touch it
@@ -123,7 +123,7 @@ def replicate(s3, source: str, target: str, prefix: str) -> None:
         ).last_modified = original.last_modified
 
 
-def test_an_operator_restores_from_the_object_locked_replica(harness, history, operator, monkeypatch):
+def test_an_operator_restores_from_the_object_locked_replica(harness, history, operator, configure):
     s3 = harness.stack.client("s3")
     replica = "kluis-local-replica"
     s3.create_bucket(
@@ -139,8 +139,7 @@ def test_an_operator_restores_from_the_object_locked_replica(harness, history, o
         },
     )
     replicate(s3, harness.stack.name_of("DataBucket"), replica, f"data/{CUSTOMER}/")
-    monkeypatch.setenv("REPLICA_BUCKET", replica)
-    monkeypatch.setenv("REPLICA_REGION", "eu-west-1")
+    configure(REPLICA_BUCKET=replica, REPLICA_REGION="eu-west-1")
     request = file_request(harness, history[1][0], SCOPE)
     done = operator("fulfil", request["requestId"], "--source", "replica", "--wait")
     assert done["request"]["status"] == "fulfilled", done["request"]

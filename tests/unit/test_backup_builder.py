@@ -10,14 +10,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kluis.archive import open_archive
-from kluis.backup import BackupBuilder, NothingToBackUp, archive_key
-from kluis.jobs import Job, Kind, Status, new_job_id
-from kluis.locks import LockBusy
+from kluis.archive.validation import open_archive
+from kluis.archive.zipreader import BytesSource
+from kluis.flows.backup.build import BackupBuilder
+from kluis.flows.backup.start import NothingToBackUp, archive_key
+from kluis.jobs.lifecycle import Status
+from kluis.jobs.model import BackupJob, new_backup
 from kluis.scope import Scope
-from kluis.seed import SeedSpec, seed
-from kluis.zipreader import BytesSource
-from tests.unit.world import World, world
+from kluis.storage.locks import LockBusy
+from kluis.storage.multipart import ObjectTooLarge, choose_part_size
+from kluis_tools.seed import SeedSpec
+from tests.unit.conftest import World
 
 SCOPE = Scope("10234", "00017", "2025")
 SPEC = SeedSpec(
@@ -28,13 +31,7 @@ SPEC = SeedSpec(
     proposals=1,
 )
 MOMENT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def w():
-    with world(part_size=32 * 1024) as w:
-        seed(w.store, SPEC)
-        yield w
+PART_SIZE = 32 * 1024
 
 
 def builder(w: World, clock=None) -> BackupBuilder:
@@ -45,34 +42,25 @@ def builder(w: World, clock=None) -> BackupBuilder:
         "archives",
         w.signer,
         w.locks,
-        part_size=32 * 1024,
+        w.backup_cleanup,
+        part_size=PART_SIZE,
         clock=clock or (lambda: 0.0),
         now=lambda: MOMENT,
     )
 
 
-def new_job(w: World, documents: bool = True, scope: Scope = SCOPE) -> Job:
-    return w.jobs.create(
-        Job(
-            new_job_id(),
-            scope.customer,
-            Kind.BACKUP,
-            Status.BUILDING,
-            scope.administration,
-            scope.year,
-            documents,
-        )
-    )
+def new_job(w: World, documents: bool = True, scope: Scope = SCOPE) -> BackupJob:
+    return w.jobs.create(new_backup(scope, documents).model_copy(update={"status": Status.BUILDING}))
 
 
-def archive(w: World, job: Job) -> bytes:
+def archive(w: World, job: BackupJob) -> bytes:
     return w.s3.get_object(Bucket="archives", Key=archive_key(job))["Body"].read()
 
 
 def test_one_invocation_builds_a_signed_archive_of_the_live_generation(w):
     job = new_job(w)
     result = builder(w).run(job, budget_seconds=600)
-    assert result.done and result.entries_done == result.entries_total == 5 + 6
+    assert result.done and result.progress.entries_done == result.progress.entries_total == 5 + 6
     data = archive(w, job)
     verified = open_archive(BytesSource(data), w.signer)
     verified.verify()
@@ -88,7 +76,7 @@ def test_many_short_invocations_give_a_byte_identical_archive(w):
     runs = 0
     while not builder(w, clock=lambda: next(ticks)).run(stepped, budget_seconds=1).done:
         runs += 1
-        assert w.jobs.get(stepped.customer, stepped.job_id).progress["entries_done"] == runs
+        assert w.jobs.get(stepped.customer, stepped.job_id).progress.entries_done == runs
     assert runs == 10
     assert archive(w, stepped) == archive(w, single)
     assert zipfile.ZipFile(io.BytesIO(archive(w, stepped))).testzip() is None
@@ -122,7 +110,7 @@ def test_abandoning_a_half_built_archive_leaves_nothing_to_download(w):
     job = new_job(w)
     ticks = itertools.count(step=10.0)
     assert not builder(w, clock=lambda: next(ticks)).run(job, budget_seconds=1).done
-    builder(w).abandon(job)
+    w.backup_cleanup.abandon(job)
     assert w.s3.list_multipart_uploads(Bucket="archives").get("Uploads", []) == []
     assert w.s3.list_objects_v2(Bucket="archives").get("KeyCount") == 0
     assert w.locks.holder(SCOPE) is None
@@ -138,8 +126,6 @@ def test_abandoning_a_half_built_archive_leaves_nothing_to_download(w):
     ],
 )
 def test_part_sizes_keep_any_archive_within_ten_thousand_parts(total, part):
-    from kluis.backup import choose_part_size
-
     chosen = choose_part_size(total, 8 * 1024**2)
     assert chosen == part
     assert chosen % (1024 * 1024) == 0
@@ -147,7 +133,5 @@ def test_part_sizes_keep_any_archive_within_ten_thousand_parts(total, part):
 
 
 def test_an_archive_beyond_what_s3_can_hold_is_refused_before_building():
-    from kluis.backup import ArchiveTooLarge, choose_part_size
-
-    with pytest.raises(ArchiveTooLarge):
+    with pytest.raises(ObjectTooLarge):
         choose_part_size(60 * 1024**4, 16 * 1024**2)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kluis import verification
-from kluis.locks import LockBusy
 from kluis.scope import Scope
-from tests.unit.world import world
+from kluis.storage.locks import LockBusy
+from tests.unit.conftest import world
 
 SCOPE = Scope("10234", "00017", "2025")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kluis.manifest import Manifest, ManifestEntry, ManifestInvalid
+from kluis.archive.manifest import Manifest, ManifestEntry, ManifestInvalid
 
 SHA = "ab" * 32
 MANIFEST = Manifest(

@@ -13,8 +13,8 @@ import moto.s3.models
 import pytest
 from moto import mock_aws
 
-from kluis import multipart
-from kluis.multipart import MultipartSink, TooManyParts
+from kluis.storage import multipart
+from kluis.storage.multipart import MultipartSink, TooManyParts
 
 BUCKET = "kluis-test"
 PART = 1024

@@ -7,13 +7,16 @@ import itertools
 
 import pytest
 
-from kluis.backup import BackupBuilder, archive_key
-from kluis.jobs import Job, Kind, Status, new_job_id
-from kluis.restore import StagedGenerationInvalid, WrongCode, upload_key
+from kluis.flows.backup.start import archive_key
+from kluis.flows.restore.apply import StagedGenerationInvalid
+from kluis.flows.restore.confirmation import WrongCode
+from kluis.flows.restore.uploads import upload_key
+from kluis.jobs.lifecycle import Status
+from kluis.jobs.model import RestoreJob, new_backup, new_restore
 from kluis.scope import Scope
-from kluis.seed import SeedSpec, seed
-from kluis.store import HeadConflict
-from tests.unit.world import World, world
+from kluis.storage.data import HeadConflict
+from kluis_tools.seed import SeedSpec
+from tests.unit.conftest import World
 
 SCOPE = Scope("10234", "00017", "2025")
 SPEC = SeedSpec(
@@ -23,23 +26,23 @@ SPEC = SeedSpec(
     document_bytes=24 * 1024,
     proposals=0,
 )
+PART_SIZE = 32 * 1024
 
 
-@pytest.fixture
-def w():
-    with world(part_size=32 * 1024) as w:
-        seed(w.store, SPEC)
-        yield w
-
-
-def uploaded_restore(w: World, customer: str = "10234") -> Job:
+def uploaded_restore(w: World, customer: str = "10234") -> RestoreJob:
     """A backup of SCOPE, uploaded for a restore job that is validating."""
-    backup = w.jobs.create(Job(new_job_id(), "10234", Kind.BACKUP, Status.BUILDING, "00017", "2025", True))
-    BackupBuilder(w.store, w.jobs, w.s3, "archives", w.signer, w.locks, part_size=32 * 1024).run(backup, 600)
+    backup = w.jobs.create(new_backup(SCOPE, True).model_copy(update={"status": Status.BUILDING}))
+    w.backup_builder.run(backup, 600)
     data = w.s3.get_object(Bucket="archives", Key=archive_key(backup))["Body"].read()
-    job = w.jobs.create(Job(new_job_id(), customer, Kind.RESTORE, Status.VALIDATING))
+    job = w.jobs.create(new_restore(customer).model_copy(update={"status": Status.VALIDATING}))
     w.s3.put_object(Bucket="uploads", Key=upload_key(customer, job.job_id), Body=data)
     return job
+
+
+def confirmed(w: World, job: RestoreJob) -> RestoreJob:
+    """The staged restore, past its code: what Apply gets."""
+    job = w.await_confirmation.begin(w.jobs.get_restore(job.customer, job.job_id), "token", 60)
+    return w.jobs.move(job, Status.APPLYING)
 
 
 def live(w: World, scope: Scope = SCOPE) -> dict[str, bytes]:
@@ -52,13 +55,15 @@ def test_staging_in_many_short_steps_writes_the_whole_archive_but_nothing_live(w
     before = live(w)
     head = w.store.head(SCOPE)
     ticks = itertools.count(step=10.0)
-    service = w.restores()
+    service = w.staging
     service.clock = lambda: next(ticks)
     steps = 1
-    while not (result := service.stage(w.jobs.get("10234", job.job_id), budget_seconds=1)).done:
+    while not (result := service.stage(w.jobs.get_restore("10234", job.job_id), budget_seconds=1)).done:
         steps += 1
     assert result.accepted and steps == 8  # 5 records + 3 documents, one per step
-    staged = w.jobs.get("10234", job.job_id).details["_staged"]
+    stage = w.jobs.get_restore("10234", job.job_id).stage
+    assert stage is not None
+    staged = stage.generation
     assert {o.name for o in w.store.generation_objects(SCOPE, staged)} == set(before)
     assert w.store.head(SCOPE) == head
 
@@ -66,14 +71,14 @@ def test_staging_in_many_short_steps_writes_the_whole_archive_but_nothing_live(w
 def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):
     job = uploaded_restore(w)
     before = live(w)
-    service = w.restores()
-    service.stage(job, budget_seconds=600)
-    job = w.jobs.update("10234", job.job_id, status=Status.APPLYING)
-    first = service.apply(job)
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    first = w.apply.apply(job)
     head = w.store.head(SCOPE)
-    second = service.apply(w.jobs.get("10234", job.job_id))  # a retried Apply after a crash
+    second = w.apply.apply(w.jobs.get_restore("10234", job.job_id))  # a retried Apply after a crash
     assert first.status is second.status is Status.RESTORED
-    assert w.store.head(SCOPE).generation == head.generation == first.details["generation"]
+    assert first.restored is not None
+    assert w.store.head(SCOPE).generation == head.generation == first.restored.generation
     assert live(w) == before
     assert w.locks.holder(SCOPE) is None
     assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
@@ -81,29 +86,27 @@ def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):
 
 def test_apply_refuses_a_staged_generation_that_differs_from_its_manifest(w):
     job = uploaded_restore(w)
-    service = w.restores()
-    service.stage(job, budget_seconds=600)
-    job = w.jobs.update("10234", job.job_id, status=Status.APPLYING)
-    staged = job.details["_staged"]
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    assert job.stage is not None
     head = w.store.head(SCOPE)
-    w.store.put(SCOPE, staged, "documents/planted.pdf", b"%PDF-1.7 not from the backup")
+    w.store.put(SCOPE, job.stage.generation, "documents/planted.pdf", b"%PDF-1.7 not from the backup")
     with pytest.raises(StagedGenerationInvalid):
-        service.apply(job)
+        w.apply.apply(job)
     assert w.store.head(SCOPE) == head
     assert w.locks.holder(SCOPE) is None
 
 
 def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):
     job = uploaded_restore(w)
-    service = w.restores()
-    service.stage(job, budget_seconds=600)
-    service.await_confirmation(w.jobs.get("10234", job.job_id), "token", 60)
-    code = w.jobs.get("10234", job.job_id).details["verificationCode"]
-    wrong = "000000" if code != "000000" else "111111"
+    w.staging.stage(job, budget_seconds=600)
+    waiting = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), "token", 60)
+    assert waiting.confirmation is not None
+    wrong = "000000" if waiting.confirmation.code != "000000" else "111111"
     left = []
     for _ in range(3):
         with pytest.raises(WrongCode) as error:
-            service.confirm("10234", job.job_id, wrong)
+            w.confirmations.confirm("10234", job.job_id, wrong)
         left.append(error.value.attempts_left)
     assert left == [2, 1, 0]
     assert w.jobs.get("10234", job.job_id).status is Status.REJECTED
@@ -112,8 +115,8 @@ def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):
 def test_an_upload_for_no_waiting_job_is_deleted(w):
     w.s3.put_object(Bucket="uploads", Key="uploads/10234/20990101T000000-aaaaaaaaaaaa.zip", Body=b"x")
     w.s3.put_object(Bucket="uploads", Key="uploads/other/thing.zip", Body=b"x")
-    assert w.restores().on_upload("uploads", "uploads/10234/20990101T000000-aaaaaaaaaaaa.zip") == "deleted"
-    assert w.restores().on_upload("uploads", "uploads/other/thing.zip") == "deleted"
+    assert w.uploads.on_upload("uploads", "uploads/10234/20990101T000000-aaaaaaaaaaaa.zip") == "deleted"
+    assert w.uploads.on_upload("uploads", "uploads/other/thing.zip") == "deleted"
     assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
 
 
@@ -121,12 +124,12 @@ def test_a_late_flip_after_the_clean_up_cannot_point_head_at_a_deleted_stage(w):
     """Apply timed out with its flip still in flight; the clean-up fences HEAD before deleting the
     stage, so the flip (If-Match on the ETag it read) fails when it finally lands."""
     job = uploaded_restore(w)
-    service = w.restores()
-    service.stage(job, budget_seconds=600)
-    job = w.jobs.update("10234", job.job_id, status=Status.APPLYING)
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    assert job.stage is not None
     read_by_the_dying_apply = w.store.head(SCOPE)
-    service.abandon(job)
+    w.cleanup.abandon(job)
     with pytest.raises(HeadConflict):
-        w.store.flip_head(SCOPE, job.details["_staged"], expected=read_by_the_dying_apply)
+        w.store.flip_head(SCOPE, job.stage.generation, expected=read_by_the_dying_apply)
     assert w.store.head(SCOPE).generation == read_by_the_dying_apply.generation
-    assert list(w.store.generation_objects(SCOPE, job.details["_staged"])) == []
+    assert list(w.store.generation_objects(SCOPE, job.stage.generation)) == []

@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from kluis.s3reader import S3RangeReader
-from kluis.zipreader import iter_content, read_directory
-from kluis.zipwriter import ZipWriter
+from kluis.archive.zipreader import iter_content, read_directory
+from kluis.archive.zipwriter import ZipWriter
+from kluis.storage.ranged import S3RangeReader
 
 BUCKET = "kluis-test"
 DATA = random.Random(3).randbytes(10_000)

@@ -5,16 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kluis.scope import Scope
-from kluis.store import DataStore, HeadConflict, new_generation_id
-from tests.unit.world import world
+from kluis.storage.data import DataStore, HeadConflict, new_generation_id
 
 SCOPE = Scope("10234", "00017", "2025")
-
-
-@pytest.fixture
-def store():
-    with world() as w:
-        yield w.store
 
 
 def test_an_administration_without_head_has_no_live_generation(store: DataStore):

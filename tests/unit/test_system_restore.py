@@ -14,19 +14,15 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from kluis.scope import Scope
-from kluis.seed import SeedSpec, seed
-from kluis.store import new_generation_id
-from kluis.system_restore import (
-    DRILL_SCRATCH_PREFIX,
-    InvalidRequest,
-    ItemStatus,
-    NothingAtThatTime,
-    Status,
-    iso,
-    public_view,
-)
-from tests.unit.world import World, world
+from kluis.flows.system_restore.drill import SCRATCH_PREFIX
+from kluis.flows.system_restore.requests import InvalidRequest, file_request, public_view
+from kluis.jobs.lifecycle import ItemStatus, Status
+from kluis.jobs.model import RequestItem
+from kluis.scope import InvalidScope, Scope
+from kluis.storage.data import new_generation_id
+from kluis.storage.versions import NothingAtThatTime, iso
+from kluis_tools.seed import SeedSpec
+from tests.unit.conftest import World
 
 SCOPE = Scope("10234", "00017", "2025")
 SPEC = SeedSpec(
@@ -37,13 +33,6 @@ SPEC = SeedSpec(
     proposals=0,
 )
 RETENTION = 400
-
-
-@pytest.fixture
-def w():
-    with world() as w:
-        seed(w.store, SPEC)
-        yield w
 
 
 def live(w: World, scope: Scope = SCOPE) -> dict[str, bytes]:
@@ -76,13 +65,37 @@ def moments(w: World, changes: int = 3) -> list[tuple[datetime, dict[str, bytes]
     return history
 
 
-def restore_to(w: World, moment: datetime, source: str = "primary", replica: str | None = None) -> dict:
-    request = w.requests().file(
-        SCOPE.customer, [("00017", "2025")], iso(moment), "", price_cents=7500, retention_days=RETENTION
+def file(w: World, **overrides):
+    arguments = {
+        "items": [("00017", "2025")],
+        "point_in_time": iso(datetime.now(UTC) - timedelta(days=1)),
+        "note": "",
+        "price_cents": 7500,
+    }
+    arguments |= overrides
+    return w.requests.begin(
+        file_request(
+            w.requests,
+            "10234",
+            arguments["items"],
+            arguments["point_in_time"],
+            arguments["note"],
+            price_cents=arguments["price_cents"],
+            retention_days=RETENTION,
+        ),
+        "test",
+        "primary",
     )
-    service = w.system_restores(replica)
-    item = service.restore_item(SCOPE.customer, request.request_id, 0, source)
-    assert service.finish(SCOPE.customer, request.request_id).status == Status.FULFILLED
+
+
+def restore_to(
+    w: World, moment: datetime, source: str = "primary", replica: str | None = None
+) -> RequestItem:
+    request = file(w, point_in_time=iso(moment))
+    if replica:
+        w.use_replica(replica)
+    item = w.fulfilment.restore_item(SCOPE.customer, request.request_id, 0, source)
+    assert w.fulfilment.finish(SCOPE.customer, request.request_id).status == Status.FULFILLED
     return item
 
 
@@ -91,15 +104,15 @@ def test_restore_to_each_moment_gives_exactly_that_moments_data(w):
     assert len({frozenset(data.items()) for _, data in history}) == 4
     for moment, expected in [*reversed(history), history[1]]:  # back, and forward again
         item = restore_to(w, moment)
-        assert item["status"] == ItemStatus.RESTORED
+        assert item.status is ItemStatus.RESTORED
         assert live(w) == expected
         head = w.store.head(SCOPE)
-        assert head.generation == item["generation"]
+        assert head.generation == item.generation
 
 
 def test_restore_points_list_head_versions_with_times_and_generations(w):
     history = moments(w, changes=2)
-    points = w.system_restores().reader("primary").restore_points(SCOPE)
+    points = w.sources.reader("primary").restore_points(SCOPE)
     assert len(points) == 3 and points[0].is_latest and not points[1].is_latest
     assert [p.last_modified for p in points] == sorted((p.last_modified for p in points), reverse=True)
     assert points[-1].last_modified <= history[0][0]
@@ -107,15 +120,8 @@ def test_restore_points_list_head_versions_with_times_and_generations(w):
 
 
 def test_nothing_before_the_first_backup_is_an_error(w):
-    request = w.requests().file(
-        SCOPE.customer,
-        [("00017", "2025")],
-        iso(datetime.now(UTC) - timedelta(days=2)),
-        "",
-        price_cents=100,
-        retention_days=RETENTION,
-    )
-    service = w.system_restores()
+    request = file(w, point_in_time=iso(datetime.now(UTC) - timedelta(days=2)), price_cents=100)
+    service = w.fulfilment
     with pytest.raises(NothingAtThatTime):
         service.restore_item(SCOPE.customer, request.request_id, 0, "primary")
     service.item_failed(SCOPE.customer, request.request_id, 0, "NothingAtThatTime", "no HEAD")
@@ -124,14 +130,12 @@ def test_nothing_before_the_first_backup_is_an_error(w):
 
 def test_a_restore_run_twice_flips_once(w):
     history = moments(w, changes=1)
-    request = w.requests().file(
-        SCOPE.customer, [("00017", "2025")], iso(history[0][0]), "", price_cents=1, retention_days=RETENTION
-    )
-    service = w.system_restores()
+    request = file(w, point_in_time=iso(history[0][0]), price_cents=1)
+    service = w.fulfilment
     first = service.restore_item(SCOPE.customer, request.request_id, 0, "primary")
     head = w.store.head(SCOPE)
     again = service.restore_item(SCOPE.customer, request.request_id, 0, "primary")
-    assert again["generation"] == first["generation"] and w.store.head(SCOPE) == head
+    assert again.generation == first.generation and w.store.head(SCOPE) == head
 
 
 def replicate(w: World, source: str, target: str) -> None:
@@ -175,9 +179,9 @@ def test_restore_from_the_replica_when_the_primarys_versions_are_gone(w):
         for version in page.get("Versions", []):
             if not version["IsLatest"]:
                 w.s3.delete_object(Bucket="data", Key=version["Key"], VersionId=version["VersionId"])
-    assert w.system_restores().reader("primary").head_at(SCOPE, history[0][0]) is None
+    assert w.sources.reader("primary").head_at(SCOPE, history[0][0]) is None
     item = restore_to(w, history[0][0], source="replica", replica=replica)
-    assert item["source"] == "replica"
+    assert item.source == "replica"
     assert live(w) == history[0][1]
 
 
@@ -202,20 +206,19 @@ def test_an_object_locked_replica_version_cannot_be_deleted_or_overwritten(w):
 def test_the_drill_verifies_a_restore_point_and_never_flips_head(w):
     moments(w, changes=1)
     head = w.store.head(SCOPE)
-    service = w.system_restores()
-    result = service.drill([SCOPE])
+    result = w.drill.run([SCOPE])
     assert result["ok"], result
     (item,) = result["items"]
     assert item["restorePoint"]["generation"] == head.generation and item["objects"] > 0
     assert w.store.head(SCOPE) == head
-    assert w.s3.list_objects_v2(Bucket="data", Prefix=DRILL_SCRATCH_PREFIX).get("KeyCount", 0) == 0
-    assert service.drills()[0]["drill_id"] == result["drill_id"]
+    assert w.s3.list_objects_v2(Bucket="data", Prefix=SCRATCH_PREFIX).get("KeyCount", 0) == 0
+    assert w.drill.log.recent()[0]["drill_id"] == result["drill_id"]
 
 
 def test_the_drill_samples_all_administrations_and_reports_a_broken_one(w):
     broken = Scope("10234", "00099", "2024")
     w.store.flip_head(broken, new_generation_id(), expected=None)  # a HEAD naming an empty generation
-    result = w.system_restores().drill(sample=5)
+    result = w.drill.run(sample=5)
     by_scope = {(i["administration"], i["year"]): i for i in result["items"]}
     assert by_scope[("00017", "2025")]["ok"]
     assert (
@@ -226,14 +229,15 @@ def test_the_drill_samples_all_administrations_and_reports_a_broken_one(w):
 
 
 # -- customer requests ------------------------------------------------------------------------------------
-def file(w: World, **overrides):
+def filed(w: World, **overrides):
     arguments = {
         "items": [("00017", "2025")],
         "point_in_time": iso(datetime.now(UTC) - timedelta(days=1)),
         "note": "",
     }
     arguments |= overrides
-    return w.requests().file(
+    return file_request(
+        w.requests,
         "10234",
         arguments["items"],
         arguments["point_in_time"],
@@ -244,12 +248,12 @@ def file(w: World, **overrides):
 
 
 def test_a_request_answers_with_the_costs_and_is_listed_for_its_customer_only(w):
-    request = file(w, items=[("00017", "2025"), ("00017", "2024")], note="Lost the ledger on Tuesday")
+    request = filed(w, items=[("00017", "2025"), ("00017", "2024")], note="Lost the ledger on Tuesday")
     view = public_view(request)
     assert view["costs"]["totalCents"] == 15000 and view["costs"]["currency"] == "EUR"
     assert "EUR 150.00" in view["costs"]["rule"]
-    assert [r.request_id for r in w.requests().of_customer("10234")] == [request.request_id]
-    assert w.requests().of_customer("20567") == []
+    assert [r.request_id for r in w.requests.of_customer("10234")] == [request.request_id]
+    assert w.requests.of_customer("20567") == []
 
 
 @pytest.mark.parametrize(
@@ -268,5 +272,5 @@ def test_a_request_answers_with_the_costs_and_is_listed_for_its_customer_only(w)
     ],
 )
 def test_requests_that_cannot_be_fulfilled_are_refused(w, overrides):
-    with pytest.raises(InvalidRequest):
-        file(w, **overrides)
+    with pytest.raises((InvalidRequest, InvalidScope)):
+        filed(w, **overrides)

@@ -234,15 +234,14 @@ def test_every_statement_names_a_sid_and_allows_or_denies_explicitly():
 
 # -- the presigned POST a restore uploads with -----------------------------------------------------
 def test_the_presigned_post_fixes_the_key_the_size_range_and_the_encryption():
-    from dataclasses import replace
-
-    from kluis.restore import RestoreService, upload_key
-    from tests.unit.world import world
+    from kluis.flows.restore.uploads import RestoreUploads, upload_key
+    from tests.unit.conftest import world
 
     with world() as w:
-        settings = replace(w.settings, uploads_bucket="uploads-bucket", max_upload_bytes=1048576)
-        service = RestoreService(settings, w.store, w.jobs, w.locks, w.s3, w.stepfunctions, w.signer)
-        job, post = service.create("10234")
+        uploads = RestoreUploads(
+            w.jobs, w.s3, w.stepfunctions, bucket="uploads-bucket", max_bytes=1048576, url_seconds=900
+        )
+        job, post = uploads.create("10234")
     fields = post["fields"]
     assert fields["key"] == upload_key("10234", job.job_id)
     policy = json.loads(base64.b64decode(fields["policy"]))

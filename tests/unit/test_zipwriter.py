@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kluis.zipwriter import (
+from kluis.archive.zipwriter import (
     CentralEntry,
     ZipWriter,
     dos_date_time,

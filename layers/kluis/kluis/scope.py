@@ -5,31 +5,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CUSTOMER_PATTERN = re.compile(r"^[0-9]{1,10}$")
-ADMINISTRATION_PATTERN = re.compile(r"^[0-9]{5}$")
-YEAR_PATTERN = re.compile(r"^(19|20|21)[0-9]{2}$")
+from kluis.errors import KluisError
+from kluis.reasons import shown
+
+# fullmatch, and ASCII digits only: `$` lets a final newline through, and `\d` takes any script's digits.
+CUSTOMER_PATTERN = re.compile(r"[0-9]{1,10}")
+ADMINISTRATION_PATTERN = re.compile(r"[0-9]{5}")
+YEAR_PATTERN = re.compile(r"(19|20|21)[0-9]{2}")
 
 
-class InvalidScope(ValueError):
+class InvalidScope(KluisError):
     """A customer, administration or fiscal year that is not well formed."""
 
+    default_code = "scope.invalid_customer"
 
-def _check(value: object, pattern: re.Pattern[str], what: str, example: str) -> str:
-    if not isinstance(value, str) or not pattern.match(value):
-        raise InvalidScope(f"{what} must look like {example!r}, got {value!r}")
+
+def _check(value: object, pattern: re.Pattern[str], code: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InvalidScope(code, value=shown(str(value)))
     return value
 
 
 def check_customer(value: object) -> str:
-    return _check(value, CUSTOMER_PATTERN, "customer number", "10234")
+    return _check(value, CUSTOMER_PATTERN, "scope.invalid_customer")
 
 
 def check_administration(value: object) -> str:
-    return _check(value, ADMINISTRATION_PATTERN, "administration number (5 digits)", "00017")
+    return _check(value, ADMINISTRATION_PATTERN, "scope.invalid_administration")
 
 
 def check_year(value: object) -> str:
-    return _check(value, YEAR_PATTERN, "fiscal year (4 digits)", "2025")
+    return _check(value, YEAR_PATTERN, "scope.invalid_year")
 
 
 @dataclass(frozen=True, order=True)
@@ -58,5 +64,12 @@ class Scope:
         return f"{self.customer}/{self.administration}/{self.year}"
 
     def backup_filename(self) -> str:
-        """The name the browser saves a backup under (DESIGN.md: the identity is in the manifest)."""
+        """The name the browser saves a backup under; the archive's identity is in its manifest."""
         return f"{self.customer} - {self.administration} - {self.year} - Backup.zip"
+
+
+class NoSuchScope(KluisError):
+    """The administration/year does not exist or holds no data (no live generation)."""
+
+    default_code = "scope.not_found"
+    http_status = 404

@@ -1,0 +1,30 @@
+"""The caller's customer (the tenant): one claim of the JWT the authorizer verified, never a path,
+a body or a file name."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from kluis.errors import KluisError
+from kluis.runtime.resources import Resources
+from kluis.scope import InvalidScope, check_customer
+
+
+class NoCustomer(KluisError):
+    default_code = "request.no_customer"
+    http_status = 401
+
+
+def resources_of(router: Router) -> Resources:
+    """The deployment's resources, handed to every route by the resolver (see `kluis.api.app`)."""
+    resources = router.context["resources"]
+    assert isinstance(resources, Resources)
+    return resources
+
+
+def customer(router: Router) -> str:
+    claims = router.current_event.request_context.authorizer.jwt_claim or {}
+    try:
+        return check_customer(claims.get(resources_of(router).settings.customer_claim))
+    except InvalidScope as error:
+        raise NoCustomer() from error

@@ -1,0 +1,69 @@
+"""/administrations: a customer's administrations and fiscal years, their facts, their backups and jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from kluis.api.auth import customer, resources_of
+from kluis.flows.backup.start import start_backup
+from kluis.scope import NoSuchScope, Scope
+
+logger = Logger(child=True)
+router = Router()
+
+
+class BackupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    includeDocuments: bool = Field(
+        default=False,
+        description="Also put the PDF documents in the archive (needed to move an administration).",
+    )
+
+
+@router.get("/administrations")
+def list_administrations() -> dict[str, Any]:
+    pairs = resources_of(router).store.administrations(customer(router))
+    return {"administrations": [{"administration": a, "year": y} for a, y in pairs]}
+
+
+@router.get("/administrations/<administration>/years/<year>")
+def show_administration(administration: str, year: str) -> dict[str, Any]:
+    resources = resources_of(router)
+    scope = Scope(customer(router), administration, year)
+    head = resources.store.head(scope)
+    if head is None:
+        raise NoSuchScope(administration=administration, year=year)
+    return {
+        "administration": administration,
+        "year": year,
+        "liveSince": head.flipped_at,
+        "pendingProposals": len([p for p in resources.store.proposals(scope) if p.name.endswith(".pdf")]),
+    }
+
+
+@router.post("/administrations/<administration>/years/<year>/backups")
+def create_backup(administration: str, year: str, request: BackupRequest) -> Response[dict[str, Any]]:
+    resources = resources_of(router)
+    scope = Scope(customer(router), administration, year)
+    job = start_backup(
+        resources.store,
+        resources.jobs,
+        resources.stepfunctions,
+        resources.settings.given(resources.settings.backup_state_machine_arn, "BACKUP_STATE_MACHINE_ARN"),
+        scope,
+        include_documents=request.includeDocuments,
+    )
+    logger.info("backup queued", extra={"job": job.job_id, "scope": str(scope)})
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
+
+
+@router.get("/administrations/<administration>/years/<year>/jobs")
+def administration_jobs(administration: str, year: str) -> dict[str, Any]:
+    scope = Scope(customer(router), administration, year)
+    jobs = resources_of(router).jobs.recent(scope.customer, scope.administration, scope.year)
+    return {"jobs": [job.view() for job in jobs]}

@@ -1,0 +1,47 @@
+"""/restores: a restore's upload slot, its verification code typed back, and its cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from kluis.api.auth import customer, resources_of
+
+logger = Logger(child=True)
+router = Router()
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    code: str = Field(
+        min_length=1, max_length=20, description="The verification code shown with the restore."
+    )
+
+
+@router.post("/restores")
+def create_restore() -> Response[dict[str, Any]]:
+    resources = resources_of(router)
+    job, post = resources.uploads.create(customer(router))
+    body = job.view() | {
+        "upload": post,
+        "maxBytes": resources.settings.max_upload_bytes,
+        "uploadExpiresIn": resources.settings.upload_url_seconds,
+    }
+    logger.info("restore created", extra={"job": job.job_id})
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@router.post("/restores/<job_id>/confirm")
+def confirm_restore(job_id: str, request: ConfirmRequest) -> Response[dict[str, Any]]:
+    job = resources_of(router).confirmations.confirm(customer(router), job_id, request.code)
+    logger.info("restore confirmed", extra={"job": job.job_id})
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
+
+
+@router.post("/restores/<job_id>/cancel")
+def cancel_restore(job_id: str) -> dict[str, Any]:
+    return resources_of(router).confirmations.cancel(customer(router), job_id).view()

@@ -1,0 +1,24 @@
+"""The names a backup archive and a generation share: what a generation may hold, and generation ids.
+
+A generation holds records (`records/{dataset}.jsonl`) and documents (`documents/{id}.pdf`); an
+archive holds exactly those names plus its manifest and signature. Everything else is refused on
+both sides, so a name from an uploaded file can never address anything but a member of a generation.
+Every pattern matches the whole string (`fullmatch`): `$` would let a final newline through.
+"""
+
+from __future__ import annotations
+
+import re
+
+RECORD_NAME = re.compile(r"records/[a-z][a-z0-9_]{0,63}\.jsonl")
+DOCUMENT_NAME = re.compile(r"documents/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.pdf")
+GENERATION_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")
+
+
+def is_generation_member(name: str) -> bool:
+    """True for the names a generation may hold: records/{dataset}.jsonl and documents/{id}.pdf."""
+    return bool(RECORD_NAME.fullmatch(name) or DOCUMENT_NAME.fullmatch(name))
+
+
+def is_generation_id(value: str) -> bool:
+    return GENERATION_ID.fullmatch(value) is not None

@@ -1,0 +1,115 @@
+"""The backup archive (format version 1, docs/archive-format.md): opening one and proving it ours.
+
+Writing happens in `kluis.backup` with `kluis.zipwriter`; this module reads. An archive is accepted
+only if, on top of `kluis.zipreader`'s ZIP safety checks:
+
+- its entry names are exactly the manifest's entries plus manifest.json and manifest.sig;
+- manifest.sig is our KMS key's MAC of manifest.json's exact bytes;
+- every entry's size equals the manifest's, and its SHA-256 too (checked as it streams).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kluis.archive.manifest import (
+    MANIFEST_NAME,
+    MAX_MANIFEST_BYTES,
+    SIGNATURE_NAME,
+    Manifest,
+    ManifestEntry,
+)
+from kluis.archive.signature import MAX_SIGNATURE_BYTES, ManifestSigner
+from kluis.archive.zipreader import (
+    DEFAULT_LIMITS,
+    ArchiveRejected,
+    Entry,
+    Limits,
+    RandomAccess,
+    iter_content,
+    read_directory,
+)
+from kluis.reasons import shown
+from kluis.storage.data import is_generation_member
+
+CONTROL_NAMES = frozenset({MANIFEST_NAME, SIGNATURE_NAME})
+
+
+@dataclass
+class BackupArchive:
+    """An archive whose structure, signature and manifest have been checked; content streams on demand."""
+
+    src: RandomAccess
+    manifest: Manifest
+    entries: dict[str, Entry]
+    limits: Limits = DEFAULT_LIMITS
+    manifest_bytes: bytes = b""  # exactly as signed: a provenance record anyone can verify again
+
+    def members(self) -> Iterator[tuple[ManifestEntry, Iterator[bytes]]]:
+        """Each manifest entry with its content, in archive order.
+
+        A member's content raises ArchiveRejected at its end if its SHA-256 is not the manifest's:
+        consume it fully before trusting anything written from it.
+        """
+        by_path = self.manifest.entry_map()
+        for entry in sorted(self.entries.values(), key=lambda e: e.header_offset):
+            if entry.name in CONTROL_NAMES:
+                continue
+            expected = by_path[entry.name]
+            yield expected, _checked(iter_content(self.src, entry, self.limits), expected)
+
+    def verify(self) -> None:
+        """Stream every member once and check its checksum; raises ArchiveRejected on the first fault."""
+        for _, content in self.members():
+            for _ in content:
+                pass
+
+
+def open_archive(src: RandomAccess, signer: ManifestSigner, limits: Limits = DEFAULT_LIMITS) -> BackupArchive:
+    """Check an archive's ZIP structure, names, signature and manifest, without reading the members."""
+    entries = {entry.name: entry for entry in read_directory(src, limits)}
+    for name in entries:
+        if name not in CONTROL_NAMES and not is_generation_member(name):
+            raise ArchiveRejected("archive.unexpected_entry", name=shown(name))
+    manifest_bytes = _small_member(src, entries, MANIFEST_NAME, MAX_MANIFEST_BYTES, limits)
+    signature = _small_member(src, entries, SIGNATURE_NAME, MAX_SIGNATURE_BYTES, limits)
+    signer.verify(manifest_bytes, signature)
+    manifest = Manifest.from_bytes(manifest_bytes)
+    _check_against_manifest(entries, manifest)
+    return BackupArchive(
+        src=src, manifest=manifest, entries=entries, limits=limits, manifest_bytes=manifest_bytes
+    )
+
+
+def _small_member(src: RandomAccess, entries: dict[str, Entry], name: str, cap: int, limits: Limits) -> bytes:
+    entry = entries.get(name)
+    if entry is None:
+        raise ArchiveRejected("archive.not_a_backup", name=name)
+    if entry.size > cap:
+        raise ArchiveRejected("archive.too_large.control", name=name)
+    return b"".join(iter_content(src, entry, limits))
+
+
+def _check_against_manifest(entries: dict[str, Entry], manifest: Manifest) -> None:
+    listed = manifest.entry_map()
+    present = set(entries) - CONTROL_NAMES
+    missing = sorted(set(listed) - present)
+    if missing:
+        raise ArchiveRejected("archive.manifest_mismatch.missing", name=shown(missing[0]))
+    extra = sorted(present - set(listed))
+    if extra:
+        raise ArchiveRejected("archive.manifest_mismatch.extra", name=shown(extra[0]))
+    for path, expected in listed.items():
+        if entries[path].size != expected.size:
+            raise ArchiveRejected("archive.manifest_mismatch.size", name=shown(path))
+
+
+def _checked(chunks: Iterator[bytes], expected: ManifestEntry) -> Iterator[bytes]:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+    if digest.hexdigest() != expected.sha256:
+        raise ArchiveRejected("archive.checksum_mismatch", name=shown(expected.path))

@@ -1,0 +1,1 @@
+"""The flows a job goes through: `backup`, `restore`, `system_restore`, and `failures` for any of them."""

@@ -1,0 +1,279 @@
+"""A job's state, typed: one model per kind, with the view its owner sees derived from it.
+
+Stored in the jobs table by `kluis.storage.jobs` (one item per job, its fields as attributes); what
+moves a job from one status to another is declared in `kluis.jobs.lifecycle`. Fields a customer must
+never see (the task token, the staged generation) are simply not in `view()`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from kluis.errors import Reason
+from kluis.jobs.lifecycle import INITIAL, ItemStatus, Kind, Status, is_final
+from kluis.scope import Scope
+
+
+def new_job_id() -> str:
+    """Sorts by creation time; the execution that runs the job carries it as its name."""
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(6)}"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Failure(_Model):
+    """Why a job ended without doing what it was for: a reason code and its parameters."""
+
+    code: str
+    params: dict[str, str | int] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, reason: Reason) -> Failure:
+        return cls(code=reason.code, params=dict(reason.params))
+
+    @property
+    def reason(self) -> Reason:
+        return Reason(self.code, self.params)
+
+
+class Progress(_Model):
+    entries_done: int = 0
+    entries_total: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+
+    def view(self, finished: bool) -> dict[str, int]:
+        shown = self.model_dump(exclude_defaults=True)
+        if self.bytes_total:
+            shown["percent"] = min(100, int(100 * self.bytes_done / self.bytes_total))
+        elif finished:
+            shown["percent"] = 100
+        return shown
+
+
+class JobBase(_Model):
+    job_id: str
+    customer: str
+    kind: Kind
+    status: Status
+    administration: str | None = None
+    year: str | None = None
+    created_at: str = Field(default_factory=now_iso)
+    updated_at: str = Field(default_factory=now_iso)
+    progress: Progress = Field(default_factory=Progress)
+    failure: Failure | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return is_final(self.kind, self.status)
+
+    @property
+    def scope(self) -> Scope:
+        if not (self.administration and self.year):
+            raise ValueError(f"job {self.job_id} does not know its administration and year yet")
+        return Scope(self.customer, self.administration, self.year)
+
+    def _view(self, finished: bool) -> dict[str, Any]:
+        view: dict[str, Any] = {
+            "jobId": self.job_id,
+            "kind": str(self.kind),
+            "status": str(self.status),
+            "administration": self.administration,
+            "year": self.year,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "progress": self.progress.view(finished),
+            "final": self.is_final,
+        }
+        if self.failure:
+            reason = self.failure.reason
+            view |= {"reason": reason.message, "reasonCode": reason.code, "reasonParams": reason.params}
+        return view
+
+
+class BuiltArchive(_Model):
+    """A ready backup's archive: where it is, and what the manifest says it holds."""
+
+    key: str
+    size: int
+    generation: str
+    created_at: str
+    records: int
+    documents: int
+    bytes: int
+
+
+class BackupJob(JobBase):
+    kind: Literal[Kind.BACKUP] = Kind.BACKUP
+    include_documents: bool = False
+    archive: BuiltArchive | None = None
+
+    def view(self) -> dict[str, Any]:
+        view = self._view(self.status is Status.READY) | {"includeDocuments": self.include_documents}
+        if self.archive:
+            view["archiveSize"] = self.archive.size
+            view["details"] = self.archive.model_dump(include={"generation", "created_at", "records"})
+            view["details"] |= {"documents": self.archive.documents, "bytes": self.archive.bytes}
+        return view
+
+
+class RestoreSummary(_Model):
+    """What the bookkeeper is shown before typing the code: what the file holds and what it replaces."""
+
+    backup_created_at: str
+    source_customer: str
+    records: int
+    documents: int
+    includes_documents: bool
+    bytes: int
+    replaces_existing: bool
+    current_live_since: str | None = None
+
+    def view(self, scope: Scope) -> dict[str, Any]:
+        return {
+            "administration": scope.administration,
+            "year": scope.year,
+            "backupCreatedAt": self.backup_created_at,
+            "sourceCustomer": self.source_customer,
+            "transfer": self.source_customer != scope.customer,
+            "records": self.records,
+            "documents": self.documents,
+            "includesDocuments": self.includes_documents,
+            "bytes": self.bytes,
+            "replacesExisting": self.replaces_existing,
+            "currentLiveSince": self.current_live_since,
+        }
+
+
+class Stage(_Model):
+    """The generation a restore writes the upload into, and how far it has got (for a next invocation)."""
+
+    generation: str
+    position: int = 0
+
+
+class Replaced(_Model):
+    """The live generation when validation ended: what the user was shown as replaced (None: nothing)."""
+
+    generation: str | None = None
+
+
+class Confirmation(_Model):
+    code: str
+    attempts_left: int
+    expires_at: str
+    task_token: str
+
+
+class Restored(_Model):
+    generation: str
+    restored_at: str | None = None
+
+
+class RestoreJob(JobBase):
+    kind: Literal[Kind.RESTORE] = Kind.RESTORE
+    include_documents: bool = False
+    stage: Stage | None = None
+    replaces: Replaced | None = None
+    summary: RestoreSummary | None = None
+    confirmation: Confirmation | None = None
+    restored: Restored | None = None
+
+    def view(self) -> dict[str, Any]:
+        view = self._view(self.status is Status.RESTORED) | {"includeDocuments": self.include_documents}
+        details: dict[str, Any] = {}
+        if self.summary:
+            details["summary"] = self.summary.view(self.scope)
+        if self.confirmation:
+            details |= {
+                "verificationCode": self.confirmation.code,
+                "attemptsLeft": self.confirmation.attempts_left,
+                "expiresAt": self.confirmation.expires_at,
+            }
+        if self.restored:
+            details |= {"generation": self.restored.generation, "restoredAt": self.restored.restored_at}
+        if details:
+            view["details"] = details
+        return view
+
+
+Job = Annotated[BackupJob | RestoreJob, Field(discriminator="kind")]
+JOB_ADAPTER: TypeAdapter[BackupJob | RestoreJob] = TypeAdapter(Job)
+
+
+def new_backup(scope: Scope, include_documents: bool) -> BackupJob:
+    return BackupJob(
+        job_id=new_job_id(),
+        customer=scope.customer,
+        status=INITIAL[Kind.BACKUP],
+        administration=scope.administration,
+        year=scope.year,
+        include_documents=include_documents,
+    )
+
+
+def new_restore(customer: str) -> RestoreJob:
+    return RestoreJob(job_id=new_job_id(), customer=customer, status=INITIAL[Kind.RESTORE])
+
+
+# -- requests for a restore from the system backups ----------------------------------------------------
+class RequestItem(_Model):
+    """One administration/year of a request, and what became of it (operators see all of it)."""
+
+    administration: str
+    year: str
+    status: ItemStatus = ItemStatus.PENDING
+    generation: str | None = None
+    source: str | None = None
+    restore_point: dict[str, Any] | None = None
+    objects: int | None = None
+    bytes: int | None = None
+    restored_at: str | None = None
+    error: str | None = None
+    cause: str | None = None
+
+    def view(self) -> dict[str, Any]:
+        """What the customer sees: no version ids, generations or errors."""
+        shown: dict[str, Any] = {"administration": self.administration, "year": self.year}
+        shown["status"] = str(self.status)
+        if self.restored_at:
+            shown["restoredAt"] = self.restored_at
+        if self.status is ItemStatus.FAILED:
+            reason = Reason("system_restore.item_failed")
+            shown |= {"reason": reason.message, "reasonCode": reason.code, "reasonParams": {}}
+        return shown
+
+
+class Fulfilment(_Model):
+    execution: str
+    source: str
+    started_at: str
+
+
+class SystemRestoreRequest(_Model):
+    request_id: str
+    customer: str
+    point_in_time: str
+    items: tuple[RequestItem, ...]
+    note: str = ""
+    status: Status = INITIAL[Kind.SYSTEM_RESTORE]
+    price_cents: int = 0
+    currency: str = "EUR"
+    created_at: str = Field(default_factory=now_iso)
+    updated_at: str = Field(default_factory=now_iso)
+    fulfilments: tuple[Fulfilment, ...] = ()
+    kind: Literal[Kind.SYSTEM_RESTORE] = Kind.SYSTEM_RESTORE
+
+    @property
+    def moment(self) -> datetime:
+        return datetime.fromisoformat(self.point_in_time.replace("Z", "+00:00"))

@@ -1,0 +1,176 @@
+"""The deployment's resources, wired once per Lambda container from the function's settings.
+
+Clients and services are made on first use and kept for the container's life. boto3 honours
+AWS_ENDPOINT_URL, which is how the local stack points every client at moto.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from kluis.archive.signature import ManifestSigner
+from kluis.flows.backup.build import BackupBuilder
+from kluis.flows.backup.checkpoint import Checkpoints
+from kluis.flows.backup.cleanup import BackupCleanup
+from kluis.flows.failures import JobFailures
+from kluis.flows.restore.apply import Apply
+from kluis.flows.restore.cleanup import Cleanup
+from kluis.flows.restore.confirmation import AwaitConfirmation, Confirmations
+from kluis.flows.restore.staging import Staging
+from kluis.flows.restore.uploads import RestoreUploads
+from kluis.flows.system_restore.drill import Drill
+from kluis.flows.system_restore.fulfilment import Fulfilment, Sources
+from kluis.settings import Settings
+from kluis.storage.data import DataStore
+from kluis.storage.drills import DrillLog
+from kluis.storage.jobs import JobStore
+from kluis.storage.locks import Locks
+from kluis.storage.requests import RequestStore
+from kluis.storage.versions import VersionReader
+
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+# SigV4 is what presigned URLs of KMS-encrypted objects require.
+S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+
+
+class Resources:
+    def __init__(self, settings: Settings, session: boto3.session.Session | None = None) -> None:
+        self.settings = settings
+        self.session = session or boto3.session.Session()
+
+    # -- clients ------------------------------------------------------------------------------------
+    @cached_property
+    def s3(self) -> Any:
+        return self.session.client("s3", config=S3_CONFIG)
+
+    @cached_property
+    def kms(self) -> Any:
+        return self.session.client("kms", config=CLIENT_CONFIG)
+
+    @cached_property
+    def stepfunctions(self) -> Any:
+        return self.session.client("stepfunctions", config=CLIENT_CONFIG)
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.session.resource("dynamodb", config=CLIENT_CONFIG)
+
+    # -- storage ------------------------------------------------------------------------------------
+    def _given(self, value: str | None, variable: str) -> str:
+        return self.settings.given(value, variable)
+
+    @cached_property
+    def store(self) -> DataStore:
+        return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"))
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"))
+
+    @cached_property
+    def locks(self) -> Locks:
+        return Locks(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"))
+
+    @cached_property
+    def requests(self) -> RequestStore:
+        return RequestStore(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"))
+
+    @cached_property
+    def signer(self) -> ManifestSigner:
+        return ManifestSigner(self.kms, self._given(self.settings.mac_key_id, "MAC_KEY_ID"))
+
+    # -- backups ------------------------------------------------------------------------------------
+    @cached_property
+    def backup_cleanup(self) -> BackupCleanup:
+        bucket = self._given(self.settings.archives_bucket, "ARCHIVES_BUCKET")
+        return BackupCleanup(Checkpoints(self.s3, bucket), self.locks)
+
+    @cached_property
+    def backup_builder(self) -> BackupBuilder:
+        return BackupBuilder(
+            self.store,
+            self.jobs,
+            self.s3,
+            self.backup_cleanup.checkpoints.bucket,
+            self.signer,
+            self.locks,
+            self.backup_cleanup,
+            part_size=self.settings.multipart_part_size,
+        )
+
+    # -- restores -----------------------------------------------------------------------------------
+    @cached_property
+    def uploads(self) -> RestoreUploads:
+        settings = self.settings
+        return RestoreUploads(
+            self.jobs,
+            self.s3,
+            self.stepfunctions,
+            bucket=self._given(settings.uploads_bucket, "UPLOADS_BUCKET"),
+            max_bytes=settings.max_upload_bytes,
+            url_seconds=settings.upload_url_seconds,
+            state_machine_arn=settings.restore_state_machine_arn or "",
+            confirmation_timeout_seconds=settings.confirmation_timeout_seconds,
+        )
+
+    @cached_property
+    def cleanup(self) -> Cleanup:
+        return Cleanup(self.jobs, self.store, self.locks, self.uploads)
+
+    @cached_property
+    def staging(self) -> Staging:
+        return Staging(
+            self.jobs,
+            self.store,
+            self.s3,
+            self.signer,
+            self.cleanup,
+            uploads_bucket=self.uploads.bucket,
+            max_upload_bytes=self.settings.max_upload_bytes,
+            part_size=self.settings.multipart_part_size,
+        )
+
+    @cached_property
+    def await_confirmation(self) -> AwaitConfirmation:
+        return AwaitConfirmation(self.jobs, attempts=self.settings.confirmation_attempts)
+
+    @cached_property
+    def confirmations(self) -> Confirmations:
+        return Confirmations(self.jobs, self.stepfunctions, self.uploads)
+
+    @cached_property
+    def apply(self) -> Apply:
+        return Apply(self.jobs, self.store, self.locks, self.uploads)
+
+    @cached_property
+    def failures(self) -> JobFailures:
+        return JobFailures(self.jobs, self.backup_cleanup, self.cleanup)
+
+    # -- system backups -----------------------------------------------------------------------------
+    @cached_property
+    def sources(self) -> Sources:
+        """The data bucket's versions, and the replica's (read in its own region) if there is one."""
+        readers = {"primary": VersionReader(self.s3, self.store.bucket)}
+        if self.settings.replica_bucket:
+            replica = self.session.client("s3", region_name=self.settings.replica_region, config=S3_CONFIG)
+            readers["replica"] = VersionReader(replica, self.settings.replica_bucket)
+        return Sources(readers)
+
+    @cached_property
+    def fulfilment(self) -> Fulfilment:
+        return Fulfilment(
+            self.store,
+            self.requests,
+            self.locks,
+            self.sources,
+            self.stepfunctions,
+            self.settings.system_restore_state_machine_arn or "",
+        )
+
+    @cached_property
+    def drill(self) -> Drill:
+        return Drill(self.store, self.sources, DrillLog(self.dynamodb, self.jobs.table.name))

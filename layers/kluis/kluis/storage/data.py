@@ -1,0 +1,311 @@
+"""The data bucket: generations of an administration/year's records and documents, and `HEAD`.
+
+Layout:
+
+    data/{customer}/{administration}/{year}/HEAD                          {"generation": ...}
+    data/{customer}/{administration}/{year}/gen/{generation}/records/{dataset}.jsonl
+    data/{customer}/{administration}/{year}/gen/{generation}/documents/{document_id}.pdf
+    data/{customer}/{administration}/{year}/proposals/...                never backed up
+
+Only `HEAD` says which generation is live. A new generation is written next to the live one and
+becomes live by one conditional write of `HEAD`, so readers never see a half-written generation.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
+
+from kluis.archive.names import is_generation_id, is_generation_member
+from kluis.errors import KluisError
+from kluis.scope import Scope
+
+
+class HeadConflict(KluisError):
+    """`HEAD` changed between reading it and flipping it: someone else restored first."""
+
+    default_code = "restore.head_conflict"
+    http_status = 409
+
+
+def new_generation_id(now: datetime | None = None) -> str:
+    """Time-sortable and unique: the sweeper and operators can read a generation's age off its id."""
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{moment}-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class Head:
+    generation: str
+    etag: str
+    flipped_at: str | None = None
+    body: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One object of a generation: `name` is its path inside the generation (and the archive)."""
+
+    key: str
+    name: str
+    size: int
+
+
+class DataStore:
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+
+    # -- HEAD ---------------------------------------------------------------------------------
+    @staticmethod
+    def head_key(scope: Scope) -> str:
+        return f"{scope.prefix}HEAD"
+
+    @staticmethod
+    def generation_prefix(scope: Scope, generation: str) -> str:
+        return f"{scope.prefix}gen/{generation}/"
+
+    def head(self, scope: Scope, version_id: str | None = None) -> Head | None:
+        """The live generation, or None when the administration/year has no data."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": self.head_key(scope)}
+        if version_id:
+            kwargs["VersionId"] = version_id
+        try:
+            response = self.s3.get_object(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+        body = json.loads(response["Body"].read())
+        generation = body.get("generation", "")
+        if not is_generation_id(generation):
+            raise ValueError(f"HEAD of {scope} names no valid generation: {generation!r}")
+        return Head(
+            generation=generation, etag=response["ETag"], flipped_at=body.get("flipped_at"), body=body
+        )
+
+    def flip_head(self, scope: Scope, generation: str, expected: Head | None, **details: Any) -> Head:
+        """Make `generation` live, only if `HEAD` is still `expected` (None: there was no HEAD).
+
+        S3's conditional write (If-Match on the ETag, If-None-Match for a first HEAD) makes this a
+        compare-and-swap: of two restores racing, exactly one flips and the other gets HeadConflict.
+        """
+        if not is_generation_id(generation):
+            raise ValueError(f"not a generation id: {generation!r}")
+        flipped_at = datetime.now(UTC).isoformat(timespec="seconds")
+        body = {
+            "generation": generation,
+            "flipped_at": flipped_at,
+            "previous": expected.generation if expected else None,
+            **details,
+        }
+        condition = {"IfMatch": expected.etag} if expected else {"IfNoneMatch": "*"}
+        return Head(generation, self._put_head(scope, body, condition), flipped_at, body)
+
+    def fence_head(self, scope: Scope, head: Head) -> Head:
+        """Rewrite HEAD unchanged but for `fenced_at`, so it gets a new ETag.
+
+        A flip still in flight carries If-Match on the ETag it read; after the fence it can no
+        longer land. The clean-up of a failed restore fences before deleting that restore's stage,
+        so a late flip cannot leave HEAD naming a deleted generation. Raises HeadConflict if HEAD
+        moved since `head` was read.
+        """
+        body = {**head.body, "generation": head.generation, "fenced_at": datetime.now(UTC).isoformat()}
+        return Head(
+            head.generation, self._put_head(scope, body, {"IfMatch": head.etag}), head.flipped_at, body
+        )
+
+    def _put_head(self, scope: Scope, body: dict[str, Any], condition: dict[str, str]) -> str:
+        """Write HEAD only if `condition` holds (S3's conditional write); returns the new ETag."""
+        try:
+            response = self.s3.put_object(
+                Bucket=self.bucket,
+                Key=self.head_key(scope),
+                Body=json.dumps(body).encode(),
+                ContentType="application/json",
+                **condition,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
+                raise HeadConflict() from error
+            raise
+        return response["ETag"]
+
+    # -- generations ---------------------------------------------------------------------------
+    def _list(self, prefix: str) -> Iterator[dict[str, Any]]:
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            yield from page.get("Contents", [])
+
+    def generation_objects(self, scope: Scope, generation: str) -> Iterator[StoredObject]:
+        """Records and documents of a generation, in key order; anything else there is ignored."""
+        prefix = self.generation_prefix(scope, generation)
+        for item in self._list(prefix):
+            name = item["Key"][len(prefix) :]
+            if is_generation_member(name):
+                yield StoredObject(key=item["Key"], name=name, size=item["Size"])
+
+    def open(self, key: str, version_id: str | None = None) -> BinaryIO:
+        """A streaming body: read it in chunks, never whole."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            kwargs["VersionId"] = version_id
+        return self.s3.get_object(**kwargs)["Body"]
+
+    def put(
+        self, scope: Scope, generation: str, name: str, body: bytes | BinaryIO, *, sha256: str | None = None
+    ) -> str:
+        """Write one member of a (not yet live) generation; returns its key.
+
+        `sha256`, when given, is the checked digest of the bytes, kept as object metadata.
+        """
+        if not is_generation_member(name):
+            raise ValueError(f"not a name a generation may hold: {name!r}")
+        key = self.generation_prefix(scope, generation) + name
+        extra: dict[str, Any] = {"ContentType": _content_type(name)}
+        if sha256:
+            extra["Metadata"] = {"sha256": sha256}
+        if isinstance(body, bytes):
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)
+        else:
+            self.s3.upload_fileobj(body, self.bucket, key, ExtraArgs=extra)
+        return key
+
+    def put_stream(
+        self,
+        scope: Scope,
+        generation: str,
+        name: str,
+        chunks: Iterator[bytes],
+        *,
+        sha256: str,
+        part_size: int,
+    ) -> str:
+        """Stream one member into a (not yet live) generation in bounded memory; returns its key.
+
+        The SHA-256 the bytes were checked against is kept as object metadata: the record of what
+        was verified, which the post-confirmation check compares with the manifest.
+        """
+        if not is_generation_member(name):
+            raise ValueError(f"not a name a generation may hold: {name!r}")
+        key = self.generation_prefix(scope, generation) + name
+        self.s3.upload_fileobj(
+            ChunkReader(chunks),
+            self.bucket,
+            key,
+            ExtraArgs={"ContentType": _content_type(name), "Metadata": {"sha256": sha256}},
+            Config=TransferConfig(
+                multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=4
+            ),
+        )
+        return key
+
+    def write_note(self, scope: Scope, generation: str, name: str, body: bytes) -> str:
+        """A note beside a generation's members (e.g. the manifest a restore came from); never backed up."""
+        if is_generation_member(name) or "/" in name:
+            raise ValueError(f"a note may not look like a member: {name!r}")
+        key = self.generation_prefix(scope, generation) + name
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        return key
+
+    def read_note(self, scope: Scope, generation: str, name: str) -> bytes:
+        return self.open(self.generation_prefix(scope, generation) + name).read()
+
+    def delete_generation(self, scope: Scope, generation: str) -> int:
+        """Remove a generation that never went live (or that a sweeper retires). Returns the count."""
+        return self.delete_prefix(self.generation_prefix(scope, generation))
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every current object under `prefix`, 1,000 per request. Returns the count."""
+        keys = [item["Key"] for item in self._list(prefix)]
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        return len(keys)
+
+    # -- proposals and listings ----------------------------------------------------------------
+    def proposals(self, scope: Scope) -> list[StoredObject]:
+        """Unprocessed Scan & Recognize proposals: shown as a warning, never backed up."""
+        prefix = f"{scope.prefix}proposals/"
+        return [
+            StoredObject(key=item["Key"], name=item["Key"][len(prefix) :], size=item["Size"])
+            for item in self._list(prefix)
+        ]
+
+    def put_proposal(self, scope: Scope, name: str, body: bytes) -> str:
+        key = f"{scope.prefix}proposals/{name}"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)
+        return key
+
+    def administrations(self, customer: str) -> list[tuple[str, str]]:
+        """The (administration, year) pairs of a customer that have a live generation.
+
+        Walks the prefixes level by level (Delimiter) instead of listing every record and PDF.
+        """
+        found = []
+        for administration in self._child_prefixes(f"data/{customer}/"):
+            for year in self._child_prefixes(f"data/{customer}/{administration}/"):
+                if self._exists(f"data/{customer}/{administration}/{year}/HEAD"):
+                    found.append((administration, year))
+        return sorted(found)
+
+    def all_scopes(self) -> list[Scope]:
+        """Every administration/year of every customer that has a HEAD (operators' tools only)."""
+        return [
+            Scope(customer, administration, year)
+            for customer in self._child_prefixes("data/")
+            for administration, year in self.administrations(customer)
+        ]
+
+    def _child_prefixes(self, prefix: str) -> Iterator[str]:
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
+            for common in page.get("CommonPrefixes", []):
+                yield common["Prefix"][len(prefix) :].rstrip("/")
+
+    def _exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+
+def _content_type(name: str) -> str:
+    return "application/pdf" if name.endswith(".pdf") else "application/x-ndjson"
+
+
+class ChunkReader(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks, for boto3's streaming uploads.
+
+    Exceptions raised by the iterator (e.g. a checksum found wrong at the end) surface from read(),
+    so the upload fails instead of completing.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buffer = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._buffer = memoryview(chunk)
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size

@@ -1,0 +1,154 @@
+"""The jobs table: one item per job, `pk = customer`, `sk = "job#" + job id`.
+
+Reading a job needs the customer from the caller's token: another customer's job id simply is not
+found. Every status change is a conditional write whose condition is the declared move
+(`kluis.jobs.lifecycle`): a job is never moved from a status the declaration does not allow.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeVar
+
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+from botocore.exceptions import ClientError
+
+from kluis.errors import KluisError
+from kluis.jobs.lifecycle import Status, allowed, sources
+from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, now_iso
+from kluis.storage.dynamo import to_dynamo
+
+JOB_PREFIX = "job#"
+RETENTION_DAYS = 30
+KEYS = ("pk", "sk", "expires_at")
+J = TypeVar("J", bound=JobBase)
+
+
+class JobNotFound(KluisError):
+    default_code = "job.not_found"
+    http_status = 404
+
+
+class JobStateConflict(KluisError):
+    """The job is not in a status the change requires (e.g. confirming a job that is not waiting)."""
+
+    default_code = "job.state_conflict"
+    http_status = 409
+
+
+def job_key(customer: str, job_id: str) -> dict[str, str]:
+    return {"pk": customer, "sk": JOB_PREFIX + job_id}
+
+
+def to_item(job: JobBase) -> dict[str, Any]:
+    item = to_dynamo(job.model_dump(mode="json", exclude_none=True))
+    return (
+        item | job_key(job.customer, job.job_id) | {"expires_at": int(time.time()) + RETENTION_DAYS * 86400}
+    )
+
+
+def from_item(item: dict[str, Any]) -> BackupJob | RestoreJob:
+    return JOB_ADAPTER.validate_python({name: value for name, value in item.items() if name not in KEYS})
+
+
+class JobStore:
+    def __init__(self, dynamodb: Any, table_name: str) -> None:
+        self.table = dynamodb.Table(table_name)
+
+    def create(self, job: J) -> J:
+        self.table.put_item(Item=to_item(job), ConditionExpression=Attr("pk").not_exists())
+        return job
+
+    def get(self, customer: str, job_id: str) -> BackupJob | RestoreJob:
+        item = self.table.get_item(Key=job_key(customer, job_id), ConsistentRead=True).get("Item")
+        if not item:
+            raise JobNotFound()
+        return from_item(item)
+
+    def get_restore(self, customer: str, job_id: str) -> RestoreJob:
+        job = self.get(customer, job_id)
+        if not isinstance(job, RestoreJob):
+            raise JobStateConflict(status=str(job.status))
+        return job
+
+    def get_backup(self, customer: str, job_id: str) -> BackupJob:
+        job = self.get(customer, job_id)
+        if not isinstance(job, BackupJob):
+            raise JobStateConflict(status=str(job.status))
+        return job
+
+    def move(
+        self,
+        job: J,
+        to: Status,
+        *,
+        condition: ConditionBase | None = None,
+        remove: tuple[str, ...] = (),
+        **changes: Any,
+    ) -> J:
+        """Move `job` to status `to`, setting `changes` (model fields), if the move is allowed now.
+
+        The write is conditional on the job being in one of the declared sources of `to` (and on
+        `condition`); otherwise JobStateConflict, or JobNotFound if the job is gone.
+        """
+        allowed_from = sources(job.kind, to)
+        fields = {"status": to, **changes, "updated_at": now_iso()}
+        typed = job.model_copy(update=fields)
+        type(job).model_validate(typed.model_dump())  # the changes must fit the model's types
+        values = typed.model_dump(mode="json", include=set(fields))
+        names = {f"#{name}": name for name in (*values, *remove)}
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in remove) if remove else ""
+        where = Attr("pk").exists() & Attr("status").is_in([str(s) for s in allowed_from])
+        if condition is not None:
+            where = where & condition
+        try:
+            response = self.table.update_item(
+                Key=job_key(job.customer, job.job_id),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={f":{name}": to_dynamo(value) for name, value in values.items()},
+                ConditionExpression=where,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise self._conflict(job) from error
+            raise
+        moved = from_item(response["Attributes"])
+        assert isinstance(moved, type(job))
+        return moved
+
+    def update(self, job: J, **changes: Any) -> J:
+        """Change fields of `job` while it stays in its status (a declared move to itself)."""
+        return self.move(job, job.status, **changes)
+
+    def _conflict(self, job: JobBase) -> KluisError:
+        current = self.table.get_item(Key=job_key(job.customer, job.job_id), ConsistentRead=True).get("Item")
+        if not current:
+            return JobNotFound()
+        return JobStateConflict(status=str(current["status"]))
+
+    def recent(
+        self, customer: str, administration: str | None = None, year: str | None = None, limit: int = 20
+    ) -> list[BackupJob | RestoreJob]:
+        """The customer's newest jobs first, optionally of one administration/year."""
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(customer) & Key("sk").begins_with(JOB_PREFIX),
+            "ScanIndexForward": False,
+        }
+        if administration and year:
+            query["FilterExpression"] = Attr("administration").eq(administration) & Attr("year").eq(year)
+        jobs: list[BackupJob | RestoreJob] = []
+        while len(jobs) < limit:
+            page = self.table.query(**query)
+            jobs.extend(from_item(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return jobs[:limit]
+
+
+def may_move(job: JobBase, to: Status) -> bool:
+    """Whether `job`, as read, may move to `to` (the write checks again, atomically)."""
+    return allowed(job.kind, job.status, to)
