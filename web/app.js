@@ -12,195 +12,20 @@ import {
   setLanguage,
   t,
 } from "./i18n.js";
-
-const $ = (selector) => document.querySelector(selector);
-
-const STATUS_ICONS = {
-  queued: "↻",
-  building: "↻",
-  validating: "↻",
-  applying: "↻",
-  "awaiting-upload": "⤒",
-  "awaiting-confirmation": "✎",
-  ready: "✔",
-  restored: "✔",
-  failed: "✖",
-  rejected: "✖",
-  expired: "◷",
-  cancelled: "⊘",
-  // requests for a restore from the system backups, and their items
-  received: "✉",
-  "in-progress": "↻",
-  fulfilled: "✔",
-  "partly-fulfilled": "◐",
-  pending: "◷",
-  restoring: "↻",
-};
-const TONE = {
-  ready: "success",
-  restored: "success",
-  failed: "error",
-  rejected: "error",
-  expired: "neutral",
-  cancelled: "neutral",
-  "awaiting-confirmation": "attention",
-  received: "neutral",
-  fulfilled: "success",
-  "partly-fulfilled": "attention",
-  pending: "neutral",
-};
-
-const state = {
-  config: { apiBase: "/api", local: false },
-  token: null,
-  customer: null,
-  session: 0, // bumped on every sign-in: pollers of an earlier session stop
-  pairs: [],
-  administration: null,
-  year: null,
-  facts: null,
-  backupBusy: false,
-  restoreBusy: false,
-  restoreJob: null,
-  jobs: [],
-  pollMs: 1000,
-  systemRestore: { pricing: null, requests: [], last: null, busy: false },
-};
-
-// -- the API ----------------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, message, data = null) {
-    super(message);
-    this.status = status;
-    this.data = data;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { Authorization: `Bearer ${state.token}` };
-  const init = { method, headers };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(state.config.apiBase + path, init);
-  } catch {
-    throw new ApiError(0, t("error.network"));
-  }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
-  }
-  if (!response.ok) {
-    let message = data && typeof data.message === "string" ? data.message : detailMessage(data?.detail);
-    if (response.status === 401) message = t("error.unauthorized");
-    throw new ApiError(response.status, message || t("error.generic", { status: response.status }), data);
-  }
-  return data;
-}
-
-// A validation answer (422) says what is wrong in `detail`: a text, or a list of {loc, msg}.
-function detailMessage(detail) {
-  if (typeof detail === "string") return detail;
-  if (!Array.isArray(detail)) return null;
-  const parts = detail
-    .map((item) => {
-      if (!item || typeof item.msg !== "string") return null;
-      const where = Array.isArray(item.loc) ? item.loc.filter((part) => part !== "body").join(".") : "";
-      return where ? `${where}: ${item.msg}` : item.msg;
-    })
-    .filter(Boolean);
-  return parts.length ? parts.join("; ") : null;
-}
-
-const enc = encodeURIComponent;
-const scopePath = () => `/administrations/${enc(state.administration)}/years/${enc(state.year)}`;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-class Superseded extends Error {}
-
-// Poll GET /jobs/{id} until `done(job)`; `update(job)` sees every view. Stops when the user signs in anew.
-async function pollJob(jobId, { done, update }) {
-  const session = state.session;
-  let failures = 0;
-  for (;;) {
-    if (session !== state.session) throw new Superseded();
-    let job;
-    try {
-      job = await api("GET", `/jobs/${enc(jobId)}`);
-      failures = 0;
-    } catch (error) {
-      // A blip of the network is retried a few times; an answer of the API is not.
-      if (error.status !== 0 || ++failures > 5) throw error;
-      await sleep(state.pollMs);
-      continue;
-    }
-    if (session !== state.session) throw new Superseded();
-    update?.(job);
-    if (job.final || done(job)) return job;
-    await sleep(state.pollMs);
-  }
-}
-
-// -- messages (kept as key + parameters, so a language switch re-renders them) -------------------------
-
-function renderMessage(element) {
-  const message = element._message;
-  element.replaceChildren();
-  if (!message) return;
-  const paragraph = document.createElement("p");
-  paragraph.className = `message message-${message.tone}`;
-  if (message.tone === "error") paragraph.setAttribute("role", "alert");
-  const icon = document.createElement("span");
-  icon.className = "icon";
-  icon.setAttribute("aria-hidden", "true");
-  icon.textContent = { success: "✔", error: "✖", warning: "⚠", info: "ℹ", busy: "↻" }[message.tone] || "ℹ";
-  const text = document.createElement("span");
-  text.className = "message-text";
-  text.textContent = t(message.key, message.params);
-  paragraph.append(icon, " ", text);
-  element.append(paragraph);
-}
-
-function showMessage(element, tone, key, params = {}) {
-  element._message = { tone, key, params };
-  renderMessage(element);
-}
-
-function clearMessage(element) {
-  element._message = null;
-  renderMessage(element);
-}
-
-function showError(message) {
-  $("#error-text").textContent = message;
-  $("#errors").hidden = false;
-}
-
-function clearError() {
-  $("#errors").hidden = true;
-  $("#error-text").textContent = "";
-}
-
-function focus(element) {
-  if (!element) return;
-  if (!element.hasAttribute("tabindex") && !element.matches("input, select, button, a[href], textarea")) {
-    element.setAttribute("tabindex", "-1");
-  }
-  element.focus();
-}
-
-// A button that is busy stays focusable (a disabled one would drop the keyboard user's focus).
-function setBusy(button, busy) {
-  button.setAttribute("aria-disabled", busy ? "true" : "false");
-  button.classList.toggle("is-busy", busy);
-}
+import { ApiError, api, enc, pollJob, Superseded } from "./api.js";
+import {
+  $,
+  clearError,
+  clearMessage,
+  focus,
+  renderMessage,
+  setBusy,
+  setFieldError,
+  showError,
+  showMessage,
+  statusBadge,
+} from "./dom.js";
+import { scopePath, state } from "./state.js";
 
 // -- sign-in ----------------------------------------------------------------------------------------
 
@@ -750,18 +575,6 @@ async function loadJobs() {
   }
 }
 
-function statusBadge(status, key = `status.${status}`) {
-  const badge = document.createElement("span");
-  badge.className = `badge badge-${TONE[status] || "busy"}`;
-  badge.dataset.status = status;
-  const icon = document.createElement("span");
-  icon.className = "icon";
-  icon.setAttribute("aria-hidden", "true");
-  icon.textContent = STATUS_ICONS[status] || "•";
-  badge.append(icon, " ", t(key));
-  return badge;
-}
-
 function renderJobs(jobs) {
   state.jobs = jobs;
   const body = $("#jobs-body");
@@ -888,14 +701,6 @@ function renderSystemRestoreCosts() {
     price,
     total: formatMoney(count * pricing.pricePerItemCents, pricing.currency),
   });
-}
-
-function setFieldError(input, errorElement, key) {
-  errorElement.textContent = key ? t(key) : "";
-  errorElement.dataset.key = key || "";
-  if (!input) return;
-  if (key) input.setAttribute("aria-invalid", "true");
-  else input.removeAttribute("aria-invalid");
 }
 
 function clearSystemRestoreErrors() {
