@@ -6,7 +6,6 @@ import {
   applyTranslations,
   formatBytes,
   formatDate,
-  formatMoney,
   formatNumber,
   initialLanguage,
   setLanguage,
@@ -23,9 +22,18 @@ import {
   setFieldError,
   showError,
   showMessage,
-  statusBadge,
 } from "./dom.js";
+import { loadJobs, renderJobs } from "./jobs.js";
 import { scopePath, state } from "./state.js";
+import {
+  loadSystemRestore,
+  renderSystemRestoreAnswer,
+  renderSystemRestoreChoices,
+  renderSystemRestoreCosts,
+  renderSystemRestoreRequests,
+  resetSystemRestore,
+  sendSystemRestore,
+} from "./system-restore.js";
 
 // -- sign-in ----------------------------------------------------------------------------------------
 
@@ -560,275 +568,6 @@ async function cancelRestore() {
     }
   }
   loadJobs();
-}
-
-// -- step 4: recent jobs -----------------------------------------------------------------------------
-
-async function loadJobs() {
-  if (!state.administration || !state.year) return;
-  const requested = scopePath();
-  try {
-    const data = await api("GET", `${requested}/jobs`);
-    if (requested === scopePath()) renderJobs(data.jobs || []);
-  } catch (error) {
-    showError(error.message);
-  }
-}
-
-function renderJobs(jobs) {
-  state.jobs = jobs;
-  const body = $("#jobs-body");
-  body.replaceChildren(
-    ...jobs.map((job) => {
-      const row = document.createElement("tr");
-      row.dataset.jobId = job.jobId;
-      const kind = document.createElement("td");
-      kind.textContent = t(`kind.${job.kind}`);
-      if (job.kind === "backup" && job.includeDocuments) {
-        const extra = document.createElement("span");
-        extra.className = "muted";
-        extra.textContent = ` (${t("jobs.documents")})`;
-        kind.append(extra);
-      }
-      const status = document.createElement("td");
-      status.append(statusBadge(job.status));
-      const created = document.createElement("td");
-      created.textContent = formatDate(job.createdAt);
-      const progress = document.createElement("td");
-      const percent = job.progress?.percent;
-      if (typeof percent === "number") {
-        const bar = document.createElement("progress");
-        bar.max = 100;
-        bar.value = percent;
-        bar.setAttribute("aria-label", `${t("jobs.progress")}: ${percent}%`);
-        progress.append(bar, ` ${percent}%`);
-      } else {
-        progress.textContent = "—";
-      }
-      const details = document.createElement("td");
-      details.className = "details";
-      if (job.reason) details.textContent = job.reason;
-      else if (job.archiveSize != null) details.textContent = formatBytes(job.archiveSize);
-      row.append(kind, status, created, progress, details);
-      return row;
-    }),
-  );
-  $("#jobs-table").hidden = jobs.length === 0;
-  $("#jobs-empty").hidden = jobs.length !== 0;
-}
-
-// -- step 5: request a restore from the system backups ---------------------------------------------------
-
-function resetSystemRestore() {
-  state.systemRestore = { pricing: null, requests: [], last: null, busy: false };
-  setBusy($("#sysrestore-send"), false);
-  $("#sysrestore-form").reset();
-  clearSystemRestoreErrors();
-  clearMessage($("#sysrestore-status"));
-  renderSystemRestoreChoices();
-  renderSystemRestoreCosts();
-  renderSystemRestoreRequests();
-}
-
-async function loadSystemRestore() {
-  try {
-    const data = await api("GET", "/system-restore-requests");
-    state.systemRestore.pricing = data.pricing || null;
-    state.systemRestore.requests = data.requests || [];
-  } catch (error) {
-    showError(error.message);
-  }
-  renderSystemRestoreCosts();
-  renderSystemRestoreRequests();
-}
-
-function checkedSystemRestoreItems() {
-  return [...document.querySelectorAll("#sysrestore-choices input:checked")].map((input) => ({
-    administration: input.dataset.administration,
-    year: input.dataset.year,
-  }));
-}
-
-// One checkbox per administration/year of the customer; what was ticked stays ticked.
-function renderSystemRestoreChoices() {
-  const checked = new Set(checkedSystemRestoreItems().map(({ administration, year }) => `${administration}/${year}`));
-  const choices = $("#sysrestore-choices");
-  const pairs = [...state.pairs].sort(
-    (a, b) => a.administration.localeCompare(b.administration) || a.year.localeCompare(b.year),
-  );
-  if (pairs.length === 0) {
-    const none = document.createElement("p");
-    none.className = "muted";
-    none.textContent = t("sysrestore.items.none");
-    choices.replaceChildren(none);
-    renderSystemRestoreCosts();
-    return;
-  }
-  choices.replaceChildren(
-    ...pairs.map(({ administration, year }, index) => {
-      const field = document.createElement("div");
-      field.className = "checkbox-field";
-      const input = document.createElement("input");
-      input.type = "checkbox";
-      input.id = `sysrestore-item-${index}`;
-      input.dataset.administration = administration;
-      input.dataset.year = year;
-      input.checked = checked.has(`${administration}/${year}`);
-      const label = document.createElement("label");
-      label.htmlFor = input.id;
-      label.textContent = t("sysrestore.item", { administration, year });
-      field.append(input, label);
-      return field;
-    }),
-  );
-  renderSystemRestoreCosts();
-}
-
-function renderSystemRestoreCosts() {
-  const pricing = state.systemRestore.pricing;
-  const days = pricing?.retentionDays;
-  $("#sysrestore-moment-hint").textContent = t("sysrestore.moment.hint", { days: days ?? "—" });
-  if (!pricing) {
-    $("#sysrestore-rule").textContent = t("sysrestore.rule.loading");
-    $("#sysrestore-total").textContent = "";
-    return;
-  }
-  const price = formatMoney(pricing.pricePerItemCents, pricing.currency);
-  const count = checkedSystemRestoreItems().length;
-  $("#sysrestore-rule").textContent = t("sysrestore.rule", { price });
-  $("#sysrestore-total").textContent = t("sysrestore.total", {
-    count: formatNumber(count),
-    price,
-    total: formatMoney(count * pricing.pricePerItemCents, pricing.currency),
-  });
-}
-
-function clearSystemRestoreErrors() {
-  setFieldError(null, $("#sysrestore-items-error"), null);
-  setFieldError($("#sysrestore-moment"), $("#sysrestore-moment-error"), null);
-  setFieldError($("#sysrestore-ack"), $("#sysrestore-ack-error"), null);
-}
-
-// The answer to the last request, kept as data so that a change of language renders it anew.
-function renderSystemRestoreAnswer() {
-  const last = state.systemRestore.last;
-  if (!last) return;
-  const costs = last.costs || {};
-  showMessage($("#sysrestore-status"), "success", "sysrestore.received", {
-    id: last.requestId,
-    status: t(`sysrestore.status.${last.status}`),
-    total: formatMoney(costs.totalCents, costs.currency || "EUR"),
-  });
-}
-
-async function sendSystemRestore(event) {
-  event.preventDefault();
-  if (state.systemRestore.busy) return;
-  clearError();
-  clearSystemRestoreErrors();
-  const status = $("#sysrestore-status");
-  const items = checkedSystemRestoreItems();
-  const moment = $("#sysrestore-moment");
-  const ack = $("#sysrestore-ack");
-  const when = moment.value ? new Date(moment.value) : null;
-  const problems = [];
-  if (items.length === 0) {
-    setFieldError(null, $("#sysrestore-items-error"), "sysrestore.items.missing");
-    problems.push($("#sysrestore-choices input") || $("#sysrestore-choices"));
-  }
-  if (!when || Number.isNaN(when.getTime())) {
-    setFieldError(moment, $("#sysrestore-moment-error"), "sysrestore.moment.missing");
-    problems.push(moment);
-  }
-  if (!ack.checked) {
-    setFieldError(ack, $("#sysrestore-ack-error"), "sysrestore.ack.missing");
-    problems.push(ack);
-  }
-  if (problems.length) {
-    state.systemRestore.last = null;
-    showMessage(status, "error", "sysrestore.incomplete");
-    focus(problems[0]);
-    return;
-  }
-  state.systemRestore.busy = true;
-  state.systemRestore.last = null;
-  setBusy($("#sysrestore-send"), true);
-  showMessage(status, "busy", "sysrestore.sending");
-  try {
-    const body = { items, pointInTime: when.toISOString() };
-    const note = $("#sysrestore-note").value.trim();
-    if (note) body.note = note;
-    const request = await api("POST", "/system-restore-requests", body);
-    state.systemRestore.last = request;
-    renderSystemRestoreAnswer();
-    $("#sysrestore-form").reset();
-    renderSystemRestoreCosts();
-    state.systemRestore.requests = [
-      request,
-      ...state.systemRestore.requests.filter((known) => known.requestId !== request.requestId),
-    ];
-    renderSystemRestoreRequests();
-    focus(status);
-    await loadSystemRestore();
-  } catch (error) {
-    showMessage(status, "error", "sysrestore.refused", { message: error.message });
-    focus(status);
-  } finally {
-    state.systemRestore.busy = false;
-    setBusy($("#sysrestore-send"), false);
-  }
-}
-
-function renderSystemRestoreRequests() {
-  const requests = state.systemRestore.requests;
-  $("#sysrestore-body").replaceChildren(
-    ...requests.map((request) => {
-      const row = document.createElement("tr");
-      row.dataset.requestId = request.requestId;
-      const id = document.createElement("td");
-      const code = document.createElement("span");
-      code.className = "request-id";
-      code.textContent = request.requestId;
-      const filed = document.createElement("span");
-      filed.className = "muted";
-      filed.textContent = t("sysrestore.submitted", { date: formatDate(request.createdAt) });
-      id.append(code, document.createElement("br"), filed);
-      const status = document.createElement("td");
-      status.append(statusBadge(request.status, `sysrestore.status.${request.status}`));
-      const moment = document.createElement("td");
-      moment.textContent = formatDate(request.pointInTime);
-      const items = document.createElement("td");
-      const list = document.createElement("ul");
-      list.className = "item-list";
-      for (const item of request.items || []) {
-        const entry = document.createElement("li");
-        entry.append(
-          `${t("sysrestore.item", { administration: item.administration, year: item.year })} `,
-          statusBadge(item.status, `sysrestore.itemStatus.${item.status}`),
-        );
-        if (item.reason) {
-          const reason = document.createElement("span");
-          reason.className = "muted";
-          reason.textContent = ` ${item.reason}`;
-          entry.append(reason);
-        }
-        list.append(entry);
-      }
-      items.append(list);
-      if (request.note) {
-        const note = document.createElement("p");
-        note.className = "muted note";
-        note.textContent = request.note;
-        items.append(note);
-      }
-      const costs = document.createElement("td");
-      costs.textContent = request.costs ? formatMoney(request.costs.totalCents, request.costs.currency || "EUR") : "—";
-      row.append(id, status, moment, items, costs);
-      return row;
-    }),
-  );
-  $("#sysrestore-table").hidden = requests.length === 0;
-  $("#sysrestore-empty").hidden = requests.length !== 0;
 }
 
 // -- language ----------------------------------------------------------------------------------------
