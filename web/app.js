@@ -12,6 +12,7 @@ import {
   t,
 } from "./i18n.js";
 import { ApiError, api, enc, pollJob, Superseded } from "./api.js";
+import { downloadAgain, resetBackup, runBackup } from "./backup.js";
 import {
   $,
   clearError,
@@ -25,7 +26,7 @@ import {
 } from "./dom.js";
 import { loadJobs, renderJobs } from "./jobs.js";
 import { loadAdministrations, loadScope, renderFacts, selectAdministration } from "./scope.js";
-import { scopePath, state } from "./state.js";
+import { state } from "./state.js";
 import {
   loadSystemRestore,
   renderSystemRestoreAnswer,
@@ -111,96 +112,6 @@ async function signIn(customer) {
 
 function renderSignedIn() {
   $("#signed-in").textContent = state.customer ? t("signin.as", { customer: state.customer }) : "";
-}
-
-// -- step 2: backup ----------------------------------------------------------------------------------
-
-function resetBackup() {
-  state.backupBusy = false;
-  setBusy($("#backup-button"), false);
-  $("#backup-progress").hidden = true;
-  $("#backup-download").hidden = true;
-  clearMessage($("#backup-status"));
-}
-
-function renderBackupProgress(job) {
-  const progress = job.progress || {};
-  const bar = $("#backup-progress-bar");
-  if (typeof progress.percent === "number") bar.value = progress.percent;
-  else bar.removeAttribute("value"); // indeterminate until the build knows its size
-  $("#backup-figures").textContent = progress.entries_total
-    ? t("backup.figures", {
-        done: formatNumber(progress.entries_done || 0),
-        total: formatNumber(progress.entries_total),
-        bytesDone: formatBytes(progress.bytes_done || 0),
-        bytesTotal: formatBytes(progress.bytes_total || 0),
-      })
-    : t(`status.${job.status}`);
-}
-
-function startDownload(job) {
-  const anchor = $("#download-anchor");
-  anchor.href = job.downloadUrl;
-  anchor.download = job.filename || "";
-  anchor.click();
-}
-
-async function runBackup() {
-  if (state.backupBusy) {
-    showMessage($("#backup-status"), "info", "backup.busy");
-    return;
-  }
-  clearError();
-  state.backupBusy = true;
-  setBusy($("#backup-button"), true);
-  $("#backup-download").hidden = true;
-  const status = $("#backup-status");
-  const includeDocuments = $("#include-documents").checked;
-  try {
-    const started = await api("POST", `${scopePath()}/backups`, { includeDocuments });
-    showMessage(status, "busy", "backup.started");
-    $("#backup-progress").hidden = false;
-    renderBackupProgress(started);
-    loadJobs();
-    const job = await pollJob(started.jobId, { done: () => false, update: renderBackupProgress });
-    $("#backup-download-again").dataset.jobId = job.jobId;
-    if (job.status === "ready") {
-      $("#backup-progress-bar").value = 100;
-      showMessage(status, "success", "backup.ready", {
-        filename: job.filename,
-        size: formatBytes(job.archiveSize ?? job.progress?.bytes_total ?? 0),
-      });
-      $("#backup-download").hidden = false;
-      startDownload(job);
-    } else {
-      $("#backup-progress").hidden = true;
-      showMessage(status, "error", "backup.failed", { reason: job.reason || t(`status.${job.status}`) });
-    }
-    focus(status);
-  } catch (error) {
-    if (error instanceof Superseded) return;
-    $("#backup-progress").hidden = true;
-    showMessage(status, "error", "backup.failed", { reason: error.message });
-    focus(status);
-  } finally {
-    state.backupBusy = false;
-    setBusy($("#backup-button"), false);
-  }
-  loadJobs();
-}
-
-async function downloadAgain(event) {
-  event.preventDefault();
-  const jobId = event.currentTarget.dataset.jobId;
-  if (!jobId) return;
-  try {
-    const job = await api("GET", `/jobs/${enc(jobId)}`);
-    if (job.downloadUrl) startDownload(job);
-    else showMessage($("#backup-status"), "error", "backup.failed", { reason: job.reason || t(`status.${job.status}`) });
-  } catch (error) {
-    showMessage($("#backup-status"), "error", "backup.failed", { reason: error.message });
-    focus($("#backup-status"));
-  }
 }
 
 // -- step 3: restore ---------------------------------------------------------------------------------
