@@ -1,14 +1,15 @@
 // Kluis web client: backup and restore of one administration/fiscal year, and requests to the operator
 // for a restore from the system backups.
-// Plain ES modules, no build step. Talks to the HTTP API with the user's JWT (Authorization: Bearer).
+// Plain ES modules, no build step: this entry loads the config, signs in, and wires the page's events to
+// the sections' modules (scope, backup, restore, jobs, system-restore).
 
-import { applyTranslations, initialLanguage, setLanguage, t } from "./i18n.js";
-import { ApiError } from "./api.js";
 import { downloadAgain, resetBackup, runBackup } from "./backup.js";
 import { $, clearError, focus, renderMessage, setFieldError, showError } from "./dom.js";
+import { applyTranslations, initialLanguage, setLanguage, t } from "./i18n.js";
 import { loadJobs, renderJobs } from "./jobs.js";
 import { cancelRestore, confirmRestore, renderConfirmPanel, resetRestore, sendRestore } from "./restore.js";
 import { loadAdministrations, loadScope, renderFacts, selectAdministration } from "./scope.js";
+import { renderSignedIn, signIn } from "./signin.js";
 import { state } from "./state.js";
 import {
   loadSystemRestore,
@@ -20,81 +21,16 @@ import {
   sendSystemRestore,
 } from "./system-restore.js";
 
-// -- sign-in ----------------------------------------------------------------------------------------
+// -- a session ---------------------------------------------------------------------------------------
 
-function decodeClaims(token) {
-  try {
-    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload.padEnd(payload.length + ((4 - (payload.length % 4)) % 4), "=")));
-  } catch {
-    return {};
-  }
-}
-
-async function localSignIn(customer) {
-  let response;
-  try {
-    response = await fetch("/local/token", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ customer }),
-    });
-  } catch {
-    throw new ApiError(0, t("error.network"));
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data.message || t("error.generic", { status: response.status }));
-  return data.token;
-}
-
-// In the cloud the identity provider's hosted sign-in returns to this page with a token in the fragment.
-function cloudToken() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const token = fragment.get("id_token") || fragment.get("access_token");
-  if (token) {
-    sessionStorage.setItem("kluis.token", token);
-    history.replaceState(null, "", location.pathname + location.search);
-    return token;
-  }
-  return sessionStorage.getItem("kluis.token");
-}
-
-async function signIn(customer) {
-  state.session += 1;
-  clearError();
-  $("#signed-in").textContent = t("signin.busy");
-  try {
-    if (state.config.local) {
-      state.token = await localSignIn(customer);
-    } else {
-      state.token = cloudToken();
-      if (!state.token && state.config.signInUrl) {
-        location.assign(state.config.signInUrl); // the identity provider returns here with a token
-        return false;
-      }
-      if (!state.token) {
-        $("#signed-in").textContent = "";
-        showError(t("signin.missing"));
-        return false;
-      }
-    }
-  } catch (error) {
-    $("#signed-in").textContent = "";
-    showError(t("signin.failed", { message: error.message }));
-    return false;
-  }
-  const claims = decodeClaims(state.token);
-  state.customer = claims[state.config.customerClaim || "custom:customer"] || customer || "";
-  renderSignedIn();
+// Every sign-in, of the first customer or another, starts the sections afresh.
+async function startSession(customer) {
+  if (!(await signIn(customer))) return false;
   resetBackup();
   resetRestore();
   resetSystemRestore();
   await Promise.all([loadAdministrations(), loadSystemRestore()]);
   return true;
-}
-
-function renderSignedIn() {
-  $("#signed-in").textContent = state.customer ? t("signin.as", { customer: state.customer }) : "";
 }
 
 // -- language ----------------------------------------------------------------------------------------
@@ -151,7 +87,7 @@ function wire() {
       return;
     }
     input.removeAttribute("aria-invalid");
-    if (await signIn(customer)) focus($("#choose-heading"));
+    if (await startSession(customer)) focus($("#choose-heading"));
   });
   $("#administration").addEventListener("change", async (event) => {
     selectAdministration(event.target.value);
@@ -186,7 +122,7 @@ async function main() {
   wire();
   state.config = { ...state.config, ...(await loadConfig()) };
   $("#switch-customer").hidden = !state.config.local;
-  await signIn(state.config.local ? state.config.demoCustomer || "10234" : null);
+  await startSession(state.config.local ? state.config.demoCustomer || "10234" : null);
   document.body.dataset.ready = "true";
 }
 
