@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
@@ -93,9 +93,25 @@ def page(browser: Browser, harness: Harness) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _console_error(message, harness.gateway.url, errors))
     yield page
     context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not errors, f"errors in the page or its console: {errors}"
+
+
+def _console_error(message: ConsoleMessage, origin: str, errors: list[str]) -> None:
+    """Keeps every console error but the network log of an answer the page expects and handles.
+
+    Chromium logs each 4xx/5xx response as an error: the API's refusals (a wrong code, an incomplete
+    request) are part of the tests, and the browser asks for /favicon.ico, which the page does not have.
+    A module that fails to load or run (404, wrong MIME type, a missing export) is kept.
+    """
+    if message.type != "error":
+        return
+    url = message.location.get("url", "")
+    expected = url.startswith(f"{origin}/api/") or url == f"{origin}/favicon.ico"
+    if not (message.text.startswith("Failed to load resource:") and expected):
+        errors.append(f"{message.text} ({url})")
 
 
 @pytest.fixture

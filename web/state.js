@@ -1,0 +1,23 @@
+// The page's state, one object that every section reads and changes: who is signed in, the chosen
+// administration/fiscal year, and what each section shows or is busy with.
+
+export const state = {
+  config: { apiBase: "/api", local: false },
+  token: null,
+  customer: null,
+  session: 0, // bumped on every sign-in: pollers of an earlier session stop
+  pairs: [],
+  administration: null,
+  year: null,
+  facts: null,
+  backupBusy: false,
+  restoreBusy: false,
+  restoreJob: null,
+  jobs: [],
+  pollMs: 1000,
+  systemRestore: { pricing: null, requests: [], last: null, busy: false },
+};
+
+// The API's path of the chosen administration and fiscal year.
+export const scopePath = () =>
+  `/administrations/${encodeURIComponent(state.administration)}/years/${encodeURIComponent(state.year)}`;
