@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.flows.failures import technical_message
+from kluis.jobs.lifecycle import ItemStatus
 from kluis.runtime.resources import Resources
 from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.settings import Settings
@@ -28,7 +29,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         name, cause = str(error.get("Error", "")), technical_message(error.get("Cause"))
         logger.error("system restore item failed", extra={"error": name, "detail": cause})
         fulfilment.item_failed(customer, request_id, int(event["index"]), name, cause)
-        return {"status": "failed"}
+        return {"status": str(ItemStatus.FAILED)}
     with retried_by_the_state_machine():
         item = fulfilment.restore_item(customer, request_id, int(event["index"]), event["source"])
     logger.info("system restore item restored", extra={"generation": item.generation})

@@ -3,7 +3,7 @@ state machine on the local stack, each against a floor (a plain streamed copy of
 through the same moto), and restores of the archives up to --restore-max-mb.
 
 Columns and how to read them: docs/performance.md. Figures against moto are for ratios and for
-memory; moto itself moves ~80-110 MB/s on these machines (PERFORMANCE-NOTES.md).
+memory; moto itself moves ~80-110 MB/s on these machines (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -330,7 +330,7 @@ class Bench:
     def _restore(self, path: Path) -> dict[str, Any]:
         """Upload -> awaiting confirmation (validation + staging) -> confirm -> restored.
 
-        The API as DESIGN.md describes it: POST /restores gives a presigned POST; the S3 event starts
+        The API as docs/flows.md describes it: POST /restores gives a presigned POST; the S3 event starts
         the state machine; the job's details carry the verification code.
         """
         size = path.stat().st_size

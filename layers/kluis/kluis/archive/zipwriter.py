@@ -4,7 +4,7 @@ Why hand-written: a backup build may near the Lambda time limit and must continu
 next invocation, writing on into the same S3 multipart upload. That needs the writer's complete state
 (the central directory entries written so far and the byte offset) as a small JSON-serializable value.
 Neither the standard library's `zipfile` nor zipstream-ng nor stream-zip offer that, and a minimal writer
-is as fast as any of them (PERFORMANCE-NOTES.md).
+is as fast as any of them (docs/performance.md, "Measured facts").
 
 Format choices, all so that any size works without seeking back:
 

@@ -2,7 +2,7 @@
 
 Memory: at most one part being gathered plus `max_workers` parts in flight; `write` blocks while that
 many uploads are pending. Writes are kept as a list of chunks joined once per part, because growing a
-`bytearray` and slicing parts off its front ran ~20 times slower (PERFORMANCE-NOTES.md).
+`bytearray` and slicing parts off its front ran ~20 times slower (docs/performance.md, "Measured facts").
 
 Resume: `checkpoint()` returns the upload's state (JSON) and the bytes not yet uploaded; a next
 invocation passes both back to continue the same upload. Only the last part of an upload may be smaller
