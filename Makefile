@@ -30,6 +30,8 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	for handler in functions/*/app.py; do $(BIN)/mypy --strict --no-error-summary $$handler || exit 1; done
 	$(BIN)/cfn-lint template.yaml infra/replica.yaml
 
 unit: $(STAMP)

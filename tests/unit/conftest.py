@@ -103,3 +103,10 @@ def w(request: pytest.FixtureRequest) -> Iterator[World]:
         if spec is not None:
             seed(deployment.store, spec)
         yield deployment
+
+
+@pytest.fixture(scope="module")
+def deployment() -> Iterator[World]:
+    """One empty deployment for a whole test module, for tests that never share an item."""
+    with world() as shared:
+        yield shared

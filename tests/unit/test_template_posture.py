@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from infra.local.template import load
 
 TEMPLATE = load()
+ROOT = Path(__file__).resolve().parents[2]
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
@@ -252,3 +254,23 @@ def test_the_presigned_post_fixes_the_key_the_size_range_and_the_encryption():
     assert {"x-amz-server-side-encryption": "aws:kms"} in conditions
     assert not any(c[0] == "starts-with" for c in conditions if isinstance(c, list)), "no key prefixes"
     assert "expiration" in policy
+
+
+# -- the Lambda layer ships what the functions run, and nothing else -----------------------------------
+def test_the_layer_holds_no_development_tools_or_demo_data():
+    layer = ROOT / TEMPLATE["Resources"]["KluisLayer"]["Properties"]["ContentUri"]
+    modules = [path for path in layer.rglob("*.py")]
+    assert modules, layer
+    for path in modules:
+        text = path.read_text()
+        assert "kluis_tools" not in text and "fpdf" not in text, path
+        assert path.stem not in ("seed", "ops", "cli"), path
+
+
+def test_the_layer_requirements_are_the_projects_runtime_dependencies():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    text = (ROOT / "layers" / "kluis" / "requirements.txt").read_text()
+    layer = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert sorted(layer) == sorted(project["dependencies"])

@@ -8,10 +8,11 @@ kluis ops COMMAND        operators: system-restore requests, restore points, ful
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from kluis_tools import ops, seed
 
-COMMANDS = {"seed": seed.main, "ops": ops.main}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"seed": seed.main, "ops": ops.main}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from kluis.reasons import MESSAGES, ReasonParams, message
+from kluis.reasons import MESSAGES, message
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,3 @@ class KluisError(Exception):
     def job_reason(self, kind: str) -> Reason:
         """The reason a job of `kind` that failed with this error shows (some errors depend on it)."""
         return self.reason
-
-
-def params_of(**params: str | int | None) -> ReasonParams:
-    """Parameters without the ones that are None."""
-    return {name: value for name, value in params.items() if value is not None}

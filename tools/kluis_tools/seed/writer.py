@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -65,7 +65,7 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def _bounded(pool: ThreadPoolExecutor, tasks: Iterable[Callable[[], int]], window: int) -> Iterator[int]:
+def _bounded(pool: ThreadPoolExecutor, tasks: Iterable[Callable[[], int]], window: int) -> Generator[int]:
     """Run tasks with at most `window` in flight, yielding results: memory stays bounded by the
     window, whatever the number of documents."""
     pending: set[Future[int]] = set()

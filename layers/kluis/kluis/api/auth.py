@@ -4,6 +4,7 @@ a body or a file name."""
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from kluis.errors import KluisError
 from kluis.runtime.resources import Resources
@@ -23,7 +24,9 @@ def resources_of(router: Router) -> Resources:
 
 
 def customer(router: Router) -> str:
-    claims = router.current_event.request_context.authorizer.jwt_claim or {}
+    event = router.current_event
+    assert isinstance(event, APIGatewayProxyEventV2), "the HTTP API sends payload format 2.0"
+    claims = event.request_context.authorizer.jwt_claim or {}
     try:
         return check_customer(claims.get(resources_of(router).settings.customer_claim))
     except InvalidScope as error:

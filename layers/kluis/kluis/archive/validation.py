@@ -21,6 +21,7 @@ from kluis.archive.manifest import (
     Manifest,
     ManifestEntry,
 )
+from kluis.archive.names import is_generation_member
 from kluis.archive.signature import MAX_SIGNATURE_BYTES, ManifestSigner
 from kluis.archive.zipreader import (
     DEFAULT_LIMITS,
@@ -32,7 +33,6 @@ from kluis.archive.zipreader import (
     read_directory,
 )
 from kluis.reasons import shown
-from kluis.storage.data import is_generation_member
 
 CONTROL_NAMES = frozenset({MANIFEST_NAME, SIGNATURE_NAME})
 

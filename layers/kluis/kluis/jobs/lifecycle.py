@@ -131,4 +131,7 @@ def sources(kind: Kind, target: Status) -> frozenset[Status]:
 
 
 def item_sources(target: ItemStatus) -> frozenset[ItemStatus]:
-    return frozenset(source for source, targets in ITEM_MOVES.items() if target in targets)
+    found = frozenset(source for source, targets in ITEM_MOVES.items() if target in targets)
+    if not found:
+        raise ValueError(f"no request item ever moves to {target}")
+    return found

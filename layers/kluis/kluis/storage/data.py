@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
@@ -27,6 +27,16 @@ from botocore.exceptions import ClientError
 from kluis.archive.names import is_generation_id, is_generation_member
 from kluis.errors import KluisError
 from kluis.scope import Scope
+
+
+class Body(Protocol):
+    """An object's content as S3 streams it (botocore's StreamingBody)."""
+
+    def read(self, amt: int | None = None) -> bytes: ...
+
+    def iter_chunks(self, chunk_size: int = 1024) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
 
 
 class HeadConflict(KluisError):
@@ -137,7 +147,7 @@ class DataStore:
             if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
                 raise HeadConflict() from error
             raise
-        return response["ETag"]
+        return str(response["ETag"])
 
     # -- generations ---------------------------------------------------------------------------
     def _list(self, prefix: str) -> Iterator[dict[str, Any]]:
@@ -153,12 +163,13 @@ class DataStore:
             if is_generation_member(name):
                 yield StoredObject(key=item["Key"], name=name, size=item["Size"])
 
-    def open(self, key: str, version_id: str | None = None) -> BinaryIO:
+    def open(self, key: str, version_id: str | None = None) -> Body:
         """A streaming body: read it in chunks, never whole."""
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
             kwargs["VersionId"] = version_id
-        return self.s3.get_object(**kwargs)["Body"]
+        body: Body = self.s3.get_object(**kwargs)["Body"]
+        return body
 
     def put(
         self, scope: Scope, generation: str, name: str, body: bytes | BinaryIO, *, sha256: str | None = None

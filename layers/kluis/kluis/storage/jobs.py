@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from kluis.errors import KluisError
-from kluis.jobs.lifecycle import Status, allowed, sources
+from kluis.jobs.lifecycle import Status, sources
 from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, now_iso
 from kluis.storage.dynamo import to_dynamo
 
@@ -41,7 +41,7 @@ def job_key(customer: str, job_id: str) -> dict[str, str]:
 
 
 def to_item(job: JobBase) -> dict[str, Any]:
-    item = to_dynamo(job.model_dump(mode="json", exclude_none=True))
+    item: dict[str, Any] = to_dynamo(job.model_dump(mode="json", exclude_none=True))
     return (
         item | job_key(job.customer, job.job_id) | {"expires_at": int(time.time()) + RETENTION_DAYS * 86400}
     )
@@ -83,7 +83,6 @@ class JobStore:
         to: Status,
         *,
         condition: ConditionBase | None = None,
-        remove: tuple[str, ...] = (),
         **changes: Any,
     ) -> J:
         """Move `job` to status `to`, setting `changes` (model fields), if the move is allowed now.
@@ -96,9 +95,8 @@ class JobStore:
         typed = job.model_copy(update=fields)
         type(job).model_validate(typed.model_dump())  # the changes must fit the model's types
         values = typed.model_dump(mode="json", include=set(fields))
-        names = {f"#{name}": name for name in (*values, *remove)}
+        names = {f"#{name}": name for name in values}
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
-        expression += " REMOVE " + ", ".join(f"#{name}" for name in remove) if remove else ""
         where = Attr("pk").exists() & Attr("status").is_in([str(s) for s in allowed_from])
         if condition is not None:
             where = where & condition
@@ -147,8 +145,3 @@ class JobStore:
                 break
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return jobs[:limit]
-
-
-def may_move(job: JobBase, to: Status) -> bool:
-    """Whether `job`, as read, may move to `to` (the write checks again, atomically)."""
-    return allowed(job.kind, job.status, to)

@@ -2,7 +2,8 @@
 
 Why blocks: reading an archive's entries through a naive ranged-GET file object made 3 GETs per member
 (156,003 for 52,000 members); reading aligned 8 MiB blocks and keeping the last few made 162
-(docs/performance.md, "Measured facts"). Local headers, data and data descriptors of neighbouring entries share a block.
+(docs/performance.md, "Measured facts"). Local headers, data and data descriptors of neighbouring
+entries share a block.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -134,7 +134,7 @@ class BackupBuilder:
 
     def _read_ahead(
         self, plan: list[dict[str, Any]], start: int
-    ) -> Iterator[tuple[dict[str, Any], Iterable[bytes]]]:
+    ) -> Generator[tuple[dict[str, Any], Iterable[bytes]]]:
         """The plan's members from `start`, small ones fetched a few ahead in parallel.
 
         Many small PDFs are latency-bound when fetched one by one; reading up to READ_AHEAD of them

@@ -48,7 +48,7 @@ def download_url(s3: Any, archives_bucket: str, job: BackupJob, expires_seconds:
     """A fresh, short-lived link to the archive that saves as `{customer} - {adm} - {year} - Backup.zip`."""
     if job.archive is None:
         raise ValueError(f"backup {job.job_id} has no archive yet")
-    return s3.generate_presigned_url(
+    url: str = s3.generate_presigned_url(
         "get_object",
         Params={
             "Bucket": archives_bucket,
@@ -58,3 +58,4 @@ def download_url(s3: Any, archives_bucket: str, job: BackupJob, expires_seconds:
         },
         ExpiresIn=expires_seconds,
     )
+    return url
