@@ -28,7 +28,8 @@ from infra.local.lambdas import Runtime
 from infra.local.stack import ACCOUNT, LocalStack, Route
 from infra.local.template import ROOT
 
-LOG = logging.getLogger("kluis.local.gateway")
+# Not under "kluis": that is the functions' Powertools logger, whose records carry a function's context.
+LOG = logging.getLogger("local.gateway")
 ISSUER = "https://kluis.local/issuer"
 AUDIENCE = "kluis-web"
 WEB_ROOT = ROOT / "web"
@@ -75,7 +76,7 @@ class _CompiledRoute:
     def __init__(self, route: Route) -> None:
         self.route = route
         pattern = re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", r"(?P<\1>[^/]+)", route.path)
-        self.regex = re.compile(f"^{pattern}$")
+        self.regex = re.compile(pattern)  # whole path: fullmatch (`$` would let a final newline through)
 
 
 class Gateway:
@@ -128,7 +129,7 @@ class Gateway:
 
     def _api(self, request: Request, path: str) -> Response:
         for compiled in self.routes:
-            match = compiled.regex.match(path)
+            match = compiled.regex.fullmatch(path)
             if match and compiled.route.method == request.method:
                 break
         else:

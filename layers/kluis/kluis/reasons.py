@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "request.media_type": "Send the request body as application/json.",
     "request.body_not_json": "The request body is not valid JSON (UTF-8).",
     "request.body_not_allowed": "This request takes no body.",
+    "request.body_too_large": "The request body is larger than {limit} bytes.",
     "request.missing_body": "The request needs a JSON body.",
     "request.field_missing": "The field '{field}' is missing.",
     "request.field_unexpected": "The field '{field}' is not expected here.",
