@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.api.app import resolve
+from kluis.runtime.logs import invocation
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 
@@ -28,6 +29,6 @@ resources = Resources(
 )
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(event, context, resources)

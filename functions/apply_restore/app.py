@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.jobs.model import RestoreJob
+from kluis.runtime.logs import invocation
 from kluis.runtime.resources import Resources
 from kluis.runtime.steps import job_step
 from kluis.settings import Settings
@@ -16,7 +17,7 @@ logger = Logger()
 resources = Resources(Settings.from_env(require=("DATA_BUCKET", "UPLOADS_BUCKET", "JOBS_TABLE")))
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with job_step(logger, resources.jobs, event, RestoreJob) as job:
         job = resources.apply.apply(job)

@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.jobs.model import BackupJob
+from kluis.runtime.logs import invocation
 from kluis.runtime.resources import Resources
 from kluis.runtime.steps import job_step
 from kluis.settings import Settings
@@ -18,7 +19,7 @@ resources = Resources(
 )
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with job_step(logger, resources.jobs, event, BackupJob) as job:
         budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "build")

@@ -10,6 +10,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kluis.runtime.logs import invocation
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 
@@ -21,7 +22,7 @@ class DrillFailed(Exception):
     pass
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     source = (event or {}).get("source", "primary")
     result = resources.drill.run(sample=resources.settings.drill_sample_size, source=source)

@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.flows.failures import technical_message
+from kluis.runtime.logs import invocation, log_keys
 from kluis.runtime.resources import Resources
 from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.settings import Settings
@@ -18,9 +19,9 @@ resources = Resources(
 )
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    logger.append_keys(job=event["jobId"])
+    log_keys(logger, job=event["jobId"])
     error = event.get("error") or {}
     name, cause = str(error.get("Error", "")), error.get("Cause")
     logger.error("job failed", extra={"error": name, "detail": technical_message(cause)})

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kluis.runtime.logs import invocation
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 
@@ -18,7 +19,7 @@ resources = Resources(
 )
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 @event_source(data_class=S3Event)
 def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
     outcomes = {}

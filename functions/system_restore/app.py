@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.flows.failures import technical_message
 from kluis.jobs.lifecycle import ItemStatus
+from kluis.runtime.logs import invocation, log_keys
 from kluis.runtime.resources import Resources
 from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.settings import Settings
@@ -17,11 +18,11 @@ logger = Logger()
 resources = Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE")))
 
 
-@logger.inject_lambda_context(clear_state=True)
+@invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     fulfilment = resources.fulfilment
     customer, request_id = event["customer"], event["requestId"]
-    logger.append_keys(request=request_id, step=event["step"], index=event.get("index"))
+    log_keys(logger, request=request_id, step=event["step"], index=event.get("index"))
     if event["step"] == "finish":
         return {"status": str(fulfilment.finish(customer, request_id).status)}
     if event["step"] == "item-failed":

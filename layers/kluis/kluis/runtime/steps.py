@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools import Logger
 
 from kluis.jobs.model import JobBase
+from kluis.runtime.logs import log_keys
 from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.storage.jobs import JobStore
 
@@ -27,7 +28,7 @@ class WrongJobKind(Exception):
 @contextmanager
 def job_step(logger: Logger, jobs: JobStore, event: Mapping[str, Any], kind: type[J]) -> Iterator[J]:
     """`with job_step(logger, jobs, event, RestoreJob) as job:` the job of this step, for its work."""
-    logger.append_keys(job=event["jobId"])
+    log_keys(logger, job=event["jobId"])
     with retried_by_the_state_machine():
         job = jobs.get(event["customer"], event["jobId"])  # a lost read is transient too
         if not isinstance(job, kind):
