@@ -16,9 +16,12 @@ from typing import Any
 
 import boto3
 from moto.core.config import default_user_config
-from moto.server import ThreadedMotoServer
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 from infra.local.lambdas import LocalFunction, Runtime
+from infra.local.post_policy import PostPolicy
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
 
 REGION = "eu-west-1"
@@ -42,6 +45,19 @@ HANDLED_TYPES = {
 }
 
 
+class EmbeddedAws(ThreadedMotoServer):
+    """moto's server, with S3's POST-upload policy enforced in front of it (see post_policy)."""
+
+    def _server_entry(self) -> None:
+        moto = DomainDispatcherApplication(create_backend_app)
+        app = PostPolicy(moto, {CREDENTIALS["AWS_ACCESS_KEY_ID"]: CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -62,7 +78,7 @@ class LocalStack:
         self.runtime = Runtime()
         self.physical: dict[str, str] = {}
         self.routes: list[Route] = []
-        self.server: ThreadedMotoServer | None = None
+        self.server: EmbeddedAws | None = None
         self.globals: dict[str, Any] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -85,7 +101,7 @@ class LocalStack:
         os.environ.pop("AWS_PROFILE", None)
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
-        self.server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self.server = EmbeddedAws(ip_address=self.host, port=self.port, verbose=False)
         self.server.start()
         self.runtime.install()
         self._create_resources()
