@@ -20,6 +20,6 @@ resources = Resources(Settings.from_env(require=("DATA_BUCKET", "UPLOADS_BUCKET"
 @invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with job_step(logger, resources.jobs, event, RestoreJob) as job:
-        job = resources.apply.apply(job)
+        job = resources.apply.apply(job, lambda: context.get_remaining_time_in_millis() / 1000)
     logger.info("restored", extra={"generation": job.restored.generation if job.restored else None})
     return {"status": str(job.status)}

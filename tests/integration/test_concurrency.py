@@ -144,3 +144,72 @@ def test_a_restore_and_a_backup_started_together_never_give_a_mixed_backup(harne
             check_backup_is_one_generation(harness, backed_up, generations)
         else:
             assert backed_up["status"] == "failed" and backed_up.get("reason"), backed_up
+
+
+# -- only a confirmed apply ever writes HEAD ---------------------------------------------------------
+FENCE_ROUNDS = 5
+FENCE_CUSTOMER = "31009"
+FENCE_SCOPE = Scope(FENCE_CUSTOMER, "00042", "2025")
+
+
+def head_versions(harness: Harness, scope: Scope) -> int:
+    s3 = harness.stack.client("s3")
+    listed = s3.list_object_versions(Bucket=harness.stack.name_of("DataBucket"), Prefix=f"{scope.prefix}HEAD")
+    return len([v for v in listed.get("Versions", []) if v["Key"] == f"{scope.prefix}HEAD"])
+
+
+def late_checksum_mismatch(data: bytes) -> bytes:
+    """The backup with its last member's bytes changed (same size): rejected only once staging has
+    written the members before it, so its clean-up has a stage to remove."""
+    from tests.integration.test_backup_flow import rewrite
+
+    last = open_zip(data).namelist()[-3]  # the last member before manifest.json and manifest.sig
+    return rewrite(data, lambda name, content: bytes(reversed(content)) if name == last else content)
+
+
+def test_a_genuine_restore_always_succeeds_against_concurrent_rejections_cancels_and_time_outs(
+    harness, configure
+):
+    """An acceptance run saw a genuine restore fail 'at the same moment' in 2 of 12 rounds, because a
+    rejected upload's clean-up rewrote ("fenced") the live HEAD. Clean-ups no longer write HEAD."""
+    seed_scope(harness, FENCE_SCOPE, documents=2)
+    data = harness.download(harness.backup("00042", "2025", documents=True, customer=FENCE_CUSTOMER)).content
+    hostile = late_checksum_mismatch(data)
+    configure(CONFIRMATION_TIMEOUT_SECONDS="4")
+    rng = random.Random(20253)
+    for _ in range(FENCE_ROUNDS):
+        versions = head_versions(harness, FENCE_SCOPE)
+        to_time_out = harness.start_restore(data, customer=FENCE_CUSTOMER)
+        to_cancel, genuine = (validated_for(harness, data) for _ in range(2))
+        rejected: list[str] = []
+
+        def upload_hostile(rejected: list[str] = rejected) -> None:
+            rejected.append(harness.start_restore(hostile, customer=FENCE_CUSTOMER)["jobId"])
+
+        together(
+            lambda genuine=genuine: confirm_code(harness, genuine, FENCE_CUSTOMER),
+            lambda job=to_cancel: harness.call("POST", f"/restores/{job['jobId']}/cancel", FENCE_CUSTOMER),
+            upload_hostile,
+            upload_hostile,
+            jitter=rng.uniform(0, 0.5),
+        )
+        outcome = {
+            "genuine": harness.wait_for(genuine["jobId"], FENCE_CUSTOMER, timeout=60)["status"],
+            "cancelled": harness.wait_for(to_cancel["jobId"], FENCE_CUSTOMER, timeout=60)["status"],
+            "timed out": harness.wait_for(to_time_out["jobId"], FENCE_CUSTOMER, timeout=60)["status"],
+            "hostile": sorted(harness.wait_for(j, FENCE_CUSTOMER, timeout=60)["status"] for j in rejected),
+        }
+        assert outcome == {
+            "genuine": "restored",
+            "cancelled": "cancelled",
+            "timed out": "expired",
+            "hostile": ["rejected", "rejected"],
+        }, outcome
+        assert head_versions(harness, FENCE_SCOPE) == versions + 1
+
+
+def validated_for(harness: Harness, data: bytes) -> dict[str, Any]:
+    job = harness.start_restore(data, customer=FENCE_CUSTOMER)
+    job = harness.wait_until(job["jobId"], {"awaiting-confirmation"}, FENCE_CUSTOMER)
+    assert job["status"] == "awaiting-confirmation", job
+    return job

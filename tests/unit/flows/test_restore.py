@@ -4,17 +4,22 @@ safe to run twice."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
+from boto3.dynamodb.conditions import Attr
 
+from kluis.errors import Reason
 from kluis.flows.backup.start import archive_key
 from kluis.flows.restore.apply import StagedGenerationInvalid
+from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.confirmation import WrongCode
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import RestoreJob, new_backup, new_restore
+from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
+from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
-from kluis.storage.data import HeadConflict
+from kluis.storage.jobs import JobStateConflict
 from kluis_tools.seed import SeedSpec
 from tests.unit.conftest import World
 
@@ -120,16 +125,77 @@ def test_an_upload_for_no_waiting_job_is_deleted(w):
     assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
 
 
-def test_a_late_flip_after_the_clean_up_cannot_point_head_at_a_deleted_stage(w):
-    """Apply timed out with its flip still in flight; the clean-up fences HEAD before deleting the
-    stage, so the flip (If-Match on the ETag it read) fails when it finally lands."""
+def head_versions(w: World, scope: Scope = SCOPE) -> int:
+    listed = w.s3.list_object_versions(Bucket="data", Prefix=f"{scope.prefix}HEAD")
+    return len(listed.get("Versions", []))
+
+
+def test_no_clean_up_ever_writes_head(w):
+    """Rejections, cancels, time-outs and failures touch only their own stage and job."""
+    before = head_versions(w)
+    for end in ("reject", "discard", "expire", "abandon"):
+        job = uploaded_restore(w)
+        w.staging.stage(job, budget_seconds=600)
+        job = w.jobs.get_restore(job.customer, job.job_id)
+        if end == "reject":
+            w.cleanup.reject(job, Reason("archive.checksum_mismatch", {"name": "x"}))
+        elif end == "abandon":
+            w.cleanup.abandon(confirmed(w, job))
+        else:
+            w.cleanup.discard(
+                w.await_confirmation.begin(job, "token", 60), "States.Timeout" if end == "expire" else ""
+            )
+        assert job.stage is not None
+        assert list(w.store.generation_objects(SCOPE, job.stage.generation)) == []
+    assert head_versions(w) == before
+
+
+@pytest.mark.parametrize("first_restore", [False, True], ids=["over live data", "into an empty year"])
+def test_a_clean_up_waits_out_an_open_flip_and_keeps_what_it_made_live(w, first_restore):
+    """Apply holds a flip ticket and its HEAD write is still in flight when the clean-up starts: the
+    clean-up waits for the ticket's deadline; the flip lands meanwhile; the stage stays live and the
+    job says restored. Also where there was no HEAD at all (no fence on HEAD is needed for it)."""
+    scope = Scope("10234", "00017", "2025")
     job = uploaded_restore(w)
+    if first_restore:
+        w.s3.delete_object(Bucket="data", Key=f"{scope.prefix}HEAD")
     w.staging.stage(job, budget_seconds=600)
     job = confirmed(w, job)
     assert job.stage is not None
-    read_by_the_dying_apply = w.store.head(SCOPE)
-    w.cleanup.abandon(job)
-    with pytest.raises(HeadConflict):
-        w.store.flip_head(SCOPE, job.stage.generation, expected=read_by_the_dying_apply)
-    assert w.store.head(SCOPE).generation == read_by_the_dying_apply.generation
-    assert list(w.store.generation_objects(SCOPE, job.stage.generation)) == []
+    expected_head = w.store.head(scope)
+    w.jobs.record(job, condition=Attr("status").exists(), flip=FlipTicket(deadline=time.time() + 0.5))
+
+    def late_flip_lands(seconds: float) -> None:
+        w.store.flip_head(scope, job.stage.generation, expected=expected_head)  # the write in flight
+        time.sleep(seconds)
+
+    cleanup = Cleanup(w.jobs, w.store, w.locks, w.uploads, sleep=late_flip_lands)
+    restored = cleanup.abandon(job)
+    assert restored is not None and restored.status is Status.RESTORED
+    assert w.store.head(scope).generation == job.stage.generation
+    assert {o.name for o in w.store.generation_objects(scope, job.stage.generation)}
+
+
+def test_once_a_clean_up_has_fenced_a_restore_no_flip_of_it_can_start(w):
+    job = uploaded_restore(w)
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    head = w.store.head(SCOPE)
+    w.cleanup.abandon(job)  # e.g. after Apply timed out before its flip
+    with pytest.raises(JobStateConflict):
+        w.apply.apply(w.jobs.get_restore(job.customer, job.job_id))  # a late retry of Apply
+    with pytest.raises(JobStateConflict):  # and one that read the job before the fence
+        w.apply._take_ticket(job)
+    assert w.store.head(SCOPE) == head
+
+
+def test_apply_starts_no_flip_it_may_not_see_to_its_end(w):
+    job = uploaded_restore(w)
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    head = w.store.head(SCOPE)
+    with pytest.raises(TransientError):
+        w.apply.apply(job, seconds_left=lambda: 5.0)
+    assert w.store.head(SCOPE) == head
+    assert w.jobs.get_restore(job.customer, job.job_id).flip is None
+    assert w.apply.apply(job, seconds_left=lambda: 300.0).status is Status.RESTORED

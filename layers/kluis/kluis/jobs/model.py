@@ -175,6 +175,12 @@ class Confirmation(_Model):
     task_token: str
 
 
+class FlipTicket(_Model):
+    """Apply's claim to flip HEAD: its write lands or fails before `deadline` (epoch seconds)."""
+
+    deadline: float
+
+
 class Restored(_Model):
     generation: str
     restored_at: str | None = None
@@ -187,6 +193,10 @@ class RestoreJob(JobBase):
     replaces: Replaced | None = None
     summary: RestoreSummary | None = None
     confirmation: Confirmation | None = None
+    # The fence between a flip and the clean-up of the stage it would make live (kluis.flows.restore
+    # apply and cleanup): an open ticket holds the clean-up back; once fenced, no ticket is given.
+    flip: FlipTicket | None = None
+    fenced_at: str | None = None
     restored: Restored | None = None
 
     def view(self) -> dict[str, Any]:

@@ -35,6 +35,11 @@ from kluis.storage.versions import VersionReader
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 # SigV4 is what presigned URLs of KMS-encrypted objects require.
 S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+# HEAD flips: a write that has landed or failed well within Apply's flip window (flows.restore.apply),
+# so one attempt, short timeouts; the state machine retries a failed Apply.
+HEAD_CONFIG = S3_CONFIG.merge(
+    Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 1})
+)
 
 
 class Resources:
@@ -65,7 +70,8 @@ class Resources:
 
     @cached_property
     def store(self) -> DataStore:
-        return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"))
+        head_s3 = self.session.client("s3", config=HEAD_CONFIG)
+        return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"), head_s3)
 
     @cached_property
     def jobs(self) -> JobStore:

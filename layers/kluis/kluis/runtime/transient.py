@@ -24,6 +24,8 @@ TRANSIENT_CODES = frozenset(
         "InternalServerError",
         "RequestTimeout",
         "KMSInternalException",
+        # S3: another conditional write of the same key was in progress; "please try again".
+        "ConditionalRequestConflict",
     }
 )
 

@@ -70,9 +70,12 @@ class StoredObject:
 
 
 class DataStore:
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: Any, bucket: str, head_s3: Any = None) -> None:
         self.s3 = s3
         self.bucket = bucket
+        # HEAD is written with a client of its own where the caller must know how long a flip can
+        # be in flight (kluis.flows.restore.apply: short timeouts, no retries of its own).
+        self.head_s3 = head_s3 or s3
 
     # -- HEAD ---------------------------------------------------------------------------------
     @staticmethod
@@ -120,23 +123,15 @@ class DataStore:
         condition = {"IfMatch": expected.etag} if expected else {"IfNoneMatch": "*"}
         return Head(generation, self._put_head(scope, body, condition), flipped_at, body)
 
-    def fence_head(self, scope: Scope, head: Head) -> Head:
-        """Rewrite HEAD unchanged but for `fenced_at`, so it gets a new ETag.
-
-        A flip still in flight carries If-Match on the ETag it read; after the fence it can no
-        longer land. The clean-up of a failed restore fences before deleting that restore's stage,
-        so a late flip cannot leave HEAD naming a deleted generation. Raises HeadConflict if HEAD
-        moved since `head` was read.
-        """
-        body = {**head.body, "generation": head.generation, "fenced_at": datetime.now(UTC).isoformat()}
-        return Head(
-            head.generation, self._put_head(scope, body, {"IfMatch": head.etag}), head.flipped_at, body
-        )
-
     def _put_head(self, scope: Scope, body: dict[str, Any], condition: dict[str, str]) -> str:
-        """Write HEAD only if `condition` holds (S3's conditional write); returns the new ETag."""
+        """Write HEAD only if `condition` holds (S3's conditional write); returns the new ETag.
+
+        412 PreconditionFailed: HEAD is not what was read, someone else flipped it. 409
+        ConditionalRequestConflict is not that: S3 says another conditional write of the key was in
+        progress and to try again, so it stays a ClientError the state machine retries.
+        """
         try:
-            response = self.s3.put_object(
+            response = self.head_s3.put_object(
                 Bucket=self.bucket,
                 Key=self.head_key(scope),
                 Body=json.dumps(body).encode(),
@@ -144,7 +139,7 @@ class DataStore:
                 **condition,
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "412"):
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "412"):
                 raise HeadConflict() from error
             raise
         return str(response["ETag"])

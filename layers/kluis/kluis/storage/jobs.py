@@ -77,45 +77,46 @@ class JobStore:
             raise JobStateConflict(status=str(job.status))
         return job
 
-    def move(
-        self,
-        job: J,
-        to: Status,
-        *,
-        condition: ConditionBase | None = None,
-        **changes: Any,
-    ) -> J:
+    def move(self, job: J, to: Status, *, condition: ConditionBase | None = None, **changes: Any) -> J:
         """Move `job` to status `to`, setting `changes` (model fields), if the move is allowed now.
 
         The write is conditional on the job being in one of the declared sources of `to` (and on
         `condition`); otherwise JobStateConflict, or JobNotFound if the job is gone.
         """
-        allowed_from = sources(job.kind, to)
-        fields = {"status": to, **changes, "updated_at": now_iso()}
+        where = Attr("status").is_in([str(s) for s in sources(job.kind, to)])
+        return self._write(job, {"status": to, **changes}, where if condition is None else where & condition)
+
+    def record(self, job: J, *, condition: ConditionBase, **changes: Any) -> J:
+        """Set fields of `job` whatever its status, if `condition` holds (JobStateConflict otherwise)."""
+        return self._write(job, changes, condition)
+
+    def _write(self, job: J, changes: dict[str, Any], condition: ConditionBase) -> J:
+        fields = {**changes, "updated_at": now_iso()}
         typed = job.model_copy(update=fields)
         type(job).model_validate(typed.model_dump())  # the changes must fit the model's types
         values = typed.model_dump(mode="json", include=set(fields))
+        # A field set to None is removed from the item, as an absent field reads as None.
+        kept = {name: value for name, value in values.items() if value is not None}
+        removed = [name for name, value in values.items() if value is None]
         names = {f"#{name}": name for name in values}
-        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
-        where = Attr("pk").exists() & Attr("status").is_in([str(s) for s in allowed_from])
-        if condition is not None:
-            where = where & condition
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in kept)
+        expression += (" REMOVE " + ", ".join(f"#{name}" for name in removed)) if removed else ""
         try:
             response = self.table.update_item(
                 Key=job_key(job.customer, job.job_id),
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={f":{name}": to_dynamo(value) for name, value in values.items()},
-                ConditionExpression=where,
+                ExpressionAttributeValues={f":{name}": to_dynamo(value) for name, value in kept.items()},
+                ConditionExpression=Attr("pk").exists() & condition,
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise self._conflict(job) from error
             raise
-        moved = from_item(response["Attributes"])
-        assert isinstance(moved, type(job))
-        return moved
+        written = from_item(response["Attributes"])
+        assert isinstance(written, type(job))
+        return written
 
     def update(self, job: J, **changes: Any) -> J:
         """Change fields of `job` while it stays in its status (a declared move to itself)."""

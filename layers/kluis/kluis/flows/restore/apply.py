@@ -2,21 +2,37 @@
 
 Only this runs between the confirmation and `restored`, and it costs a listing, not a second read
 of the data. It is safe to run again after a crash: a flip that already landed is recognised.
+
+Only a confirmed apply ever writes `HEAD`. What keeps a clean-up from deleting a stage that a flip
+still in flight would make live is in the job, not in `HEAD`: before flipping, Apply takes a *flip
+ticket* (a conditional write: the job is `applying` and not fenced) with a deadline; its HEAD write
+is bounded in time (short client timeouts, no retries of its own, and never started with less time
+left in the invocation than the window), so it has landed or failed by the deadline. A clean-up
+fences the job (refused while a ticket is open, so it waits for the deadline), then looks at `HEAD`:
+the flip landed, or it never will (`kluis.flows.restore.cleanup`). No clean-up writes `HEAD`, so a
+rejected upload, a cancel or a time-out never disturbs another restore's flip.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from boto3.dynamodb.conditions import Attr
 
 from kluis.archive.manifest import Manifest
 from kluis.flows.restore.staging import PROVENANCE_NOTE
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import Restored, RestoreJob
+from kluis.jobs.model import FlipTicket, Restored, RestoreJob
+from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, HeadConflict
-from kluis.storage.jobs import JobStore
+from kluis.storage.jobs import JobStateConflict, JobStore
 from kluis.storage.locks import Locks
 
 LEASE_SECONDS = 900
+FLIP_WINDOW_SECONDS = 15.0  # > the HEAD client's connect + read timeouts (kluis.runtime.resources)
 
 
 class StagedGenerationInvalid(Exception):
@@ -24,16 +40,33 @@ class StagedGenerationInvalid(Exception):
 
 
 class Apply:
-    def __init__(self, jobs: JobStore, store: DataStore, locks: Locks, uploads: RestoreUploads) -> None:
+    def __init__(
+        self,
+        jobs: JobStore,
+        store: DataStore,
+        locks: Locks,
+        uploads: RestoreUploads,
+        *,
+        flip_window: float = FLIP_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.jobs = jobs
         self.store = store
         self.locks = locks
         self.uploads = uploads
+        self.flip_window = flip_window
+        self.clock = clock
 
-    def apply(self, job: RestoreJob) -> RestoreJob:
-        """Lock, verify the staged generation, flip HEAD, release. Safe to run again after a crash."""
+    def apply(self, job: RestoreJob, seconds_left: Callable[[], float] | None = None) -> RestoreJob:
+        """Lock, verify the staged generation, flip HEAD, release. Safe to run again after a crash.
+
+        `seconds_left` is the invocation's remaining time: a flip is never started that the
+        invocation might not see to its end.
+        """
         if job.stage is None:
             raise StagedGenerationInvalid(f"restore {job.job_id} has no staged generation")
+        if job.fenced_at is not None:  # cleaned up after a failure: its stage is gone or going
+            raise JobStateConflict(status=str(job.status))
         scope, staged = job.scope, job.stage.generation
         self.locks.acquire(scope, job.job_id, LEASE_SECONDS, busy="restore.lock_busy")
         try:
@@ -45,6 +78,9 @@ class Apply:
                 ):
                     raise HeadConflict()  # another restore changed HEAD after this one was validated
                 self.verify_staged(scope, staged)
+                if seconds_left is not None and seconds_left() < 2 * self.flip_window:
+                    raise TransientError("too little time left in this invocation to flip HEAD")
+                self._take_ticket(job)
                 head = self.store.flip_head(scope, staged, expected=head, source="restore", job=job.job_id)
         finally:
             self.locks.release(scope, job.job_id)
@@ -52,6 +88,12 @@ class Apply:
         return self.jobs.move(
             job, Status.RESTORED, restored=Restored(generation=staged, restored_at=head.flipped_at)
         )
+
+    def _take_ticket(self, job: RestoreJob) -> None:
+        """The claim to flip, until a deadline; refused once a clean-up has fenced the job."""
+        ticket = FlipTicket(deadline=self.clock() + self.flip_window)
+        still_ours = Attr("status").eq(str(Status.APPLYING)) & Attr("fenced_at").not_exists()
+        self.jobs.record(job, condition=still_ours, flip=ticket)
 
     def verify_staged(self, scope: Scope, staged: str) -> None:
         """The staged generation holds exactly the manifest's members, sizes and checked SHA-256s.

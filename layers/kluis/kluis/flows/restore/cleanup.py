@@ -1,30 +1,48 @@
 """When a restore ends without its flip (rejected, expired, cancelled, failed): nothing live changes.
 
-The upload and the staged generation are removed. A stage is only removed once a late flip of it
-can no longer land (see `_fenced_head`), and a flip that did land is recognised: then the restore
-did happen, and the job says so.
+The upload and the staged generation are removed. A stage is only removed once no flip of it is in
+flight or can start (the job is fenced, see `kluis.flows.restore.apply`), and a flip that did land
+is recognised: then the restore did happen, and the job says so. No clean-up writes `HEAD`.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from boto3.dynamodb.conditions import Attr
+
 from kluis.errors import Reason
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import Failure, Restored, RestoreJob
-from kluis.scope import Scope
-from kluis.storage.data import DataStore, Head, HeadConflict
-from kluis.storage.jobs import JobStore
+from kluis.jobs.model import Failure, Restored, RestoreJob, now_iso
+from kluis.runtime.transient import TransientError
+from kluis.storage.data import DataStore
+from kluis.storage.jobs import JobStateConflict, JobStore
 from kluis.storage.locks import Locks
 
 TIMEOUT = "States.Timeout"  # Step Functions' name for a state that ran out of its TimeoutSeconds
+FENCE_ATTEMPTS = 3
 
 
 class Cleanup:
-    def __init__(self, jobs: JobStore, store: DataStore, locks: Locks, uploads: RestoreUploads) -> None:
+    def __init__(
+        self,
+        jobs: JobStore,
+        store: DataStore,
+        locks: Locks,
+        uploads: RestoreUploads,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.jobs = jobs
         self.store = store
         self.locks = locks
         self.uploads = uploads
+        self.clock = clock
+        self.sleep = sleep
 
     def reject(self, job: RestoreJob, reason: Reason) -> RestoreJob:
         """The file is refused: the job says why; upload and stage are removed."""
@@ -44,7 +62,7 @@ class Cleanup:
         A step can fail after its HEAD flip took effect (a lost answer, a fault in the clean-up after
         it): then the restore *did* happen, and the job says so (returned) instead of "failed".
         """
-        self._clean_up(job)  # under our lock, if we still hold it: the fence must not race a flip
+        self._clean_up(job)
         if job.administration and job.year:
             self.locks.release(job.scope, job.job_id)
         if job.stage is None or not (job.administration and job.year):
@@ -56,24 +74,28 @@ class Cleanup:
         return self.jobs.move(job, Status.RESTORED, restored=restored)
 
     def _clean_up(self, job: RestoreJob) -> None:
+        """Remove the upload, and the stage unless a flip made it live. Never writes HEAD."""
         self.uploads.delete(job)
         if job.stage and job.administration and job.year:
-            head = self._fenced_head(job.scope, job.stage.generation)
+            self._fence(job)
+            head = self.store.head(job.scope)
             if head is None or head.generation != job.stage.generation:
                 self.store.delete_generation(job.scope, job.stage.generation)
 
-    def _fenced_head(self, scope: Scope, staged: str) -> Head | None:
-        """The live HEAD, fenced against a late flip of `staged` (see DataStore.fence_head).
+    def _fence(self, job: RestoreJob) -> None:
+        """After this, no flip of the job's stage is in flight or can start (see kluis.flows.restore.apply).
 
-        Without a HEAD there is nothing to fence: a late first flip (If-None-Match) of a restore
-        into an empty administration/year remains possible; docs/security.md names this.
+        A conditional write on the job: refused while Apply holds an open flip ticket, so the clean-up
+        waits out the ticket's deadline, by which its HEAD write has landed or failed.
         """
-        for _ in range(3):
-            head = self.store.head(scope)
-            if head is None or head.generation == staged:
-                return head
+        for _ in range(FENCE_ATTEMPTS):
+            now = self.clock()
+            no_flip_in_flight = Attr("flip").not_exists() | Attr("flip.deadline").lt(Decimal(str(now)))
             try:
-                return self.store.fence_head(scope, head)
-            except HeadConflict:
-                continue  # HEAD moved meanwhile (perhaps our late flip landed): look again
-        return self.store.head(scope)
+                self.jobs.record(job, condition=no_flip_in_flight, fenced_at=now_iso())
+                return
+            except JobStateConflict:
+                current = self.jobs.get_restore(job.customer, job.job_id)
+                deadline = current.flip.deadline if current.flip else now
+                self.sleep(max(0.0, deadline - now) + 0.1)
+        raise TransientError(f"restore {job.job_id}: a flip ticket stayed open past its deadline")
