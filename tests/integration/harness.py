@@ -199,6 +199,7 @@ def handler_emitters(harness: Harness, logical_id: str) -> list[Any]:
     resources = handler_resources(harness, logical_id)
     return [
         resources.s3.meta.events,
+        resources.head_s3.meta.events,
         resources.dynamodb.meta.client.meta.events,
         resources.kms.meta.events,
         resources.stepfunctions.meta.events,

@@ -53,6 +53,11 @@ class Resources:
         return self.session.client("s3", config=S3_CONFIG)
 
     @cached_property
+    def head_s3(self) -> Any:
+        """The client HEAD flips are written with: bounded in time (see HEAD_CONFIG)."""
+        return self.session.client("s3", config=HEAD_CONFIG)
+
+    @cached_property
     def kms(self) -> Any:
         return self.session.client("kms", config=CLIENT_CONFIG)
 
@@ -70,8 +75,7 @@ class Resources:
 
     @cached_property
     def store(self) -> DataStore:
-        head_s3 = self.session.client("s3", config=HEAD_CONFIG)
-        return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"), head_s3)
+        return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"), self.head_s3)
 
     @cached_property
     def jobs(self) -> JobStore:
