@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 T = TypeVar("T")
 MIB = 1024 * 1024
-ARN = re.compile(r"^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+$")
-NAME = re.compile(r"^[A-Za-z0-9._:/+-]{1,255}$")
+ARN = re.compile(r"arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^\s]+")
+NAME = re.compile(r"[A-Za-z0-9._:/+-]{1,255}")
 
 
 class SettingsError(Exception):
@@ -70,7 +70,7 @@ class Settings(BaseModel):
     )
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        if value is not None and not NAME.match(value):
+        if value is not None and not NAME.fullmatch(value):
             raise ValueError("is not a resource name")
         return value
 
@@ -79,7 +79,7 @@ class Settings(BaseModel):
     )
     @classmethod
     def _arn(cls, value: str | None) -> str | None:
-        if value is not None and not ARN.match(value):
+        if value is not None and not ARN.fullmatch(value):
             raise ValueError("is not an ARN")
         return value
 

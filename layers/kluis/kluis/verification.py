@@ -12,7 +12,7 @@ import re
 import secrets
 
 CODE_DIGITS = 6
-CODE_PATTERN = re.compile(r"^[0-9]{6}$")
+CODE_PATTERN = re.compile(r"[0-9]{6}")
 
 
 def new_code() -> str:

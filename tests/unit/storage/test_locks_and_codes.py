@@ -36,7 +36,7 @@ def test_a_lock_whose_lease_ran_out_can_be_taken_over():
 
 def test_codes_are_six_digits_and_compare_forgivingly_on_spacing():
     codes = {verification.new_code() for _ in range(200)}
-    assert all(verification.CODE_PATTERN.match(code) for code in codes)
+    assert all(verification.CODE_PATTERN.fullmatch(code) for code in codes)
     assert len(codes) > 150
     assert verification.matches("482913", "482 913")
     assert verification.matches("482913", "482-913")

@@ -7,6 +7,7 @@ never see (the task token, the staged generation) are simply not in `view()`.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -17,10 +18,17 @@ from kluis.errors import Reason
 from kluis.jobs.lifecycle import INITIAL, ItemStatus, Kind, Status, is_final
 from kluis.scope import Scope
 
+JOB_ID = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{12}")
+
 
 def new_job_id() -> str:
     """Sorts by creation time; the execution that runs the job carries it as its name."""
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(6)}"
+
+
+def is_job_id(value: str) -> bool:
+    """The whole string is a job (or request) id: `fullmatch`, so no final newline gets through."""
+    return JOB_ID.fullmatch(value) is not None
 
 
 def now_iso() -> str:

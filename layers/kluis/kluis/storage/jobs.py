@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from kluis.errors import KluisError
 from kluis.jobs.lifecycle import Status, sources
-from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, now_iso
+from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, is_job_id, now_iso
 from kluis.storage.dynamo import to_dynamo
 
 JOB_PREFIX = "job#"
@@ -60,6 +60,8 @@ class JobStore:
         return job
 
     def get(self, customer: str, job_id: str) -> BackupJob | RestoreJob:
+        if not is_job_id(job_id):
+            raise JobNotFound()
         item = self.table.get_item(Key=job_key(customer, job_id), ConsistentRead=True).get("Item")
         if not item:
             raise JobNotFound()

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from kluis.errors import KluisError
 from kluis.jobs.lifecycle import ItemStatus, Kind, Status, item_sources, sources
-from kluis.jobs.model import Fulfilment, RequestItem, SystemRestoreRequest, now_iso
+from kluis.jobs.model import Fulfilment, RequestItem, SystemRestoreRequest, is_job_id, now_iso
 from kluis.storage.dynamo import to_dynamo
 
 REQUEST_PREFIX = "request#"
@@ -52,6 +52,8 @@ class RequestStore:
         return request
 
     def get(self, customer: str, request_id: str) -> SystemRestoreRequest:
+        if not is_job_id(request_id):
+            raise RequestNotFound()
         item = self.table.get_item(Key=_key(customer, request_id), ConsistentRead=True).get("Item")
         if not item:
             raise RequestNotFound()

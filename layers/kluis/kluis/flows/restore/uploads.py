@@ -9,11 +9,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kluis.jobs.lifecycle import Kind, Status, underway
-from kluis.jobs.model import RestoreJob, new_restore
+from kluis.jobs.model import JOB_ID, RestoreJob, new_restore
+from kluis.scope import CUSTOMER_PATTERN
 from kluis.storage.jobs import JobNotFound, JobStore
 
 # The server chooses the key, under the caller's customer: uploads/{customer}/{job}.zip.
-UPLOAD_KEY = re.compile(r"uploads/(?P<customer>[0-9]{1,10})/(?P<job>[0-9]{8}T[0-9]{6}-[0-9a-f]{12})\.zip")
+UPLOAD_KEY = re.compile(rf"uploads/(?P<customer>{CUSTOMER_PATTERN.pattern})/(?P<job>{JOB_ID.pattern})\.zip")
 UNDERWAY = underway(Kind.RESTORE)
 
 
