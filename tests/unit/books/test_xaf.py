@@ -176,6 +176,15 @@ def test_the_same_records_give_the_same_bytes_in_chunks():
     assert b"".join(chunks) == write(InMemoryRecords(datasets))
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_year_without_anything_booked_is_still_an_auditfile(version):
+    year = {"year": "2025", "start": "2025-01-01", "end": "2025-12-31"}
+    data = write(InMemoryRecords({"fiscal_year": jsonl([year])}), version=version)
+    assert xsd_errors(data, version) == []
+    with pyxaf.open(data) as af:
+        assert list(af.transactions()) == [] and af.company.name == "Administratie"
+
+
 def test_without_a_fiscal_year_there_is_no_auditfile():
     datasets = seeded(entries=10)
     del datasets["fiscal_year"]

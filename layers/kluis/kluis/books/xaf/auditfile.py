@@ -182,35 +182,31 @@ def _survey(source: RecordSource, spool: _Spool, vat_accounts: frozenset[str]) -
 def _relations(
     xml: XmlStream, version: XafVersion, relations: Iterable[records.Relation], referenced: set[str]
 ) -> Iterator[bytes]:
+    """Every relation once (XAF keys are unique), then those that entries name but the relations
+    do not, so that every reference in the file resolves."""
     written: set[str] = set()
+    xml.open("customersSuppliers")
     for relation in relations:
-        key = ident(relation.id)
-        if key in written:
-            continue  # XAF keys are unique: a relation listed twice is written once
-        if not written:
-            xml.open("customersSuppliers")
-        written.add(key)
-        xml.element("customerSupplier", version.customer_supplier, mapping.customer_supplier(relation))
-        if chunk := xml.take():
-            yield chunk
-    missing = sorted(r for r in referenced if ident(r) not in written)
-    if missing and not written:
-        xml.open("customersSuppliers")
-    for relation_id in missing:
+        if ident(relation.id) not in written:
+            written.add(ident(relation.id))
+            xml.element("customerSupplier", version.customer_supplier, mapping.customer_supplier(relation))
+            if chunk := xml.take():
+                yield chunk
+    for relation_id in sorted(referenced):
         if ident(relation_id) not in written:
             written.add(ident(relation_id))
             xml.element("customerSupplier", version.customer_supplier, mapping.unknown_relation(relation_id))
-    if written:
-        xml.close("customersSuppliers")
+    xml.close("customersSuppliers")
 
 
 def _ledger_accounts(
     xml: XmlStream, version: XafVersion, accounts: dict[str, LedgerAccount], referenced: set[str]
 ) -> Iterator[bytes]:
+    """The chart of accounts, then the accounts that lines name but the chart does not."""
     written: set[str] = set()
     missing = sorted(code for code in referenced if code not in accounts)
     if not accounts and not missing:
-        return
+        return  # generalLedger must hold at least one account
     xml.open("generalLedger")
     for account in accounts.values():
         if ident(account.code) not in written:
