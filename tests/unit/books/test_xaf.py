@@ -185,6 +185,39 @@ def test_a_year_without_anything_booked_is_still_an_auditfile(version):
         assert list(af.transactions()) == [] and af.company.name == "Administratie"
 
 
+def test_an_unreadable_relation_is_left_out_only_when_asked():
+    datasets = seeded(entries=100)
+    relations = rows(datasets["relations"])
+    broken = relations[0] | {"id": None}  # no id: not a relation
+    datasets["relations"] = jsonl([broken, *relations[1:]])
+    with pytest.raises(RecordError, match=r"relations\.jsonl line 1: id"):
+        write(InMemoryRecords(datasets))
+    problems: list[RecordError] = []
+    data = write(InMemoryRecords(datasets), on_invalid=problems.append)
+    assert [(p.dataset, p.line) for p in problems] == [("relations", 1)]
+    assert xsd_errors(data, XAF_32) == []
+    with pyxaf.open(data) as af:
+        assert len(af.relations) == len(relations)  # entries naming it still find it, as unknown
+        assert af.relations[relations[0]["id"]].name == f"Relatie {relations[0]['id']} (onbekend)"
+
+
+def test_many_journals_share_the_spool_files():
+    entries = [
+        {"id": f"e{n}", "date": "2025-06-01", "journal": f"bank-{n % 40:02d}",
+         "lines": [{"account": "1100", "debit": "1.00"}, {"account": "1200", "credit": "1.00"}]}
+        for n in range(400)
+    ]  # fmt: skip
+    year = {"year": "2025", "start": "2025-01-01", "end": "2025-12-31"}
+    data = write(InMemoryRecords({"fiscal_year": jsonl([year]), "journal_entries": jsonl(entries)}))
+    assert xsd_errors(data, XAF_32) == []
+    with pyxaf.open(data) as af:
+        read = [(tx.journal_id, tx.number) for tx in af.transactions()]
+    expected = sorted(
+        ((e["journal"], e["id"]) for e in entries), key=lambda pair: pair[0]
+    )  # stable: file order
+    assert read == expected
+
+
 def test_without_a_fiscal_year_there_is_no_auditfile():
     datasets = seeded(entries=10)
     del datasets["fiscal_year"]

@@ -51,6 +51,9 @@ class AuditfileOptions:
     `created` is the backup's creation date (header/dateCreated), given rather than read from a
     clock so that a build is repeatable. `version` None chooses by fiscal year (`version_for`).
     `spool_dir` is where the journals are spooled (None: the system's temporary directory).
+    `on_invalid` receives an unreadable ledger account or relation, which is then left out (an
+    entry naming it still finds it, as unknown); None: such a record stops the auditfile. Entries,
+    the fiscal year and the opening balance are amounts and dates: unreadable, they always stop it.
     """
 
     created: date
@@ -59,6 +62,7 @@ class AuditfileOptions:
     include_documents: bool = False
     version: XafVersion | None = None
     spool_dir: str | None = None
+    on_invalid: records.OnInvalid | None = None
 
 
 @dataclass
@@ -134,7 +138,7 @@ def auditfile_chunks(source: RecordSource, options: AuditfileOptions) -> Iterato
     if year is None:
         raise RecordError(records.FISCAL_YEAR, 1, "the administration/year has no fiscal year record")
     version = options.version or version_for(year)
-    accounts = _ledger(records.ledger_accounts(source))
+    accounts = _ledger(records.ledger_accounts(source, options.on_invalid))
     vat_accounts = frozenset(code for code, acc in accounts.items() if acc.kind == "balance" and acc.vat_code)
     opening = list(records.opening_balance(source))  # one line per account at most: small
     with ExitStack() as stack:
@@ -148,7 +152,8 @@ def auditfile_chunks(source: RecordSource, options: AuditfileOptions) -> Iterato
         xml.element("header", version.header, about)
         xml.open("company")
         xml.fields(version.company, mapping.company(year))
-        yield from _relations(xml, version, records.relations(source), survey.relations)
+        relations = records.relations(source, options.on_invalid)
+        yield from _relations(xml, version, relations, survey.relations)
         yield from _ledger_accounts(xml, version, accounts, survey.accounts)
         _vat_codes(xml, version, accounts, survey)
         periods = mapping.Periods.of(year)
