@@ -1,0 +1,21 @@
+"""The XML Auditfile Financieel (XAF) of an administration/year: 3.2 and 4.0, written as a stream.
+
+`auditfile_chunks(source, options)` is what a backup calls; the rest is how it is made.
+"""
+
+from kluis.books.xaf.auditfile import AuditfileOptions, auditfile_chunks, version_for
+from kluis.books.xaf.layout import XafVersion
+from kluis.books.xaf.v32 import XAF_32
+from kluis.books.xaf.v40 import XAF_40
+
+AUDITFILE_NAME = "auditfile.xaf"
+
+__all__ = [
+    "AUDITFILE_NAME",
+    "XAF_32",
+    "XAF_40",
+    "AuditfileOptions",
+    "XafVersion",
+    "auditfile_chunks",
+    "version_for",
+]
