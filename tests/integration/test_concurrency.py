@@ -104,7 +104,10 @@ def test_two_restores_confirmed_together_one_wins_the_other_fails_cleanly(harnes
         assert generation == winner["details"]["generation"] and live == archive_members(data)
         (loser,) = [f for f in finals if f is not winner]
         assert loser["status"] == "failed", loser
-        assert "same moment" in loser["reason"], loser["reason"]
+        # It was checked before the winner flipped: Apply, under the lock, sees the winner's HEAD and
+        # says what happened and when (not "at the same moment").
+        assert loser["reasonCode"] == "restore.superseded", loser
+        assert loser["reasonParams"]["changedAt"] == winner["details"]["restoredAt"], loser
         assert len(harness.generations(SCOPE) - before[2]) == 1, "the loser's staged generation is left"
 
 

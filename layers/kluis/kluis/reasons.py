@@ -80,6 +80,9 @@ MESSAGES: dict[str, str] = {
     "restore.head_conflict": "Someone else restored this administration and fiscal year at the same moment, "
     "so this restore was stopped. Your existing data is as the other restore left it; check it before "
     "trying again.",
+    "restore.superseded": "Since this file was checked, administration {administration}, fiscal year {year} "
+    "was changed by another restore (at {changedAt}). Nothing was changed by this one; send the file "
+    "again if you still want it.",
     "restore.fault": "The restore could not be completed because of a fault on our side. Your existing data "
     "was not changed. Please try again; if it keeps failing, contact support and mention job {job}.",
     "restore.timeout": "The restore took too long and was stopped. Your existing data was not changed. "

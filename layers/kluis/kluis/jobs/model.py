@@ -140,6 +140,7 @@ class RestoreSummary(_Model):
 
     backup_created_at: str
     source_customer: str
+    datasets: tuple[str, ...] = ()  # which records the file holds (journal_entries, relations, ...)
     records: int
     documents: int
     includes_documents: bool
@@ -154,6 +155,7 @@ class RestoreSummary(_Model):
             "backupCreatedAt": self.backup_created_at,
             "sourceCustomer": self.source_customer,
             "transfer": self.source_customer != scope.customer,
+            "datasets": list(self.datasets),
             "records": self.records,
             "documents": self.documents,
             "includesDocuments": self.includes_documents,

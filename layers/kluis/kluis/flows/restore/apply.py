@@ -15,6 +15,7 @@ rejected upload, a cancel or a time-out never disturbs another restore's flip.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -27,10 +28,11 @@ from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, Restored, RestoreJob
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
-from kluis.storage.data import DataStore, HeadConflict
+from kluis.storage.data import DataStore, Head, HeadConflict
 from kluis.storage.jobs import JobStateConflict, JobStore
 from kluis.storage.locks import Locks
 
+LOG = logging.getLogger(__name__)
 LEASE_SECONDS = 900
 FLIP_WINDOW_SECONDS = 15.0  # > the HEAD client's connect + read timeouts (kluis.runtime.resources)
 
@@ -76,11 +78,12 @@ class Apply:
                     job.replaces is not None
                     and (head.generation if head else None) != job.replaces.generation
                 ):
-                    raise HeadConflict()  # another restore changed HEAD after this one was validated
+                    raise _superseded(scope, head)  # another restore flipped after this one was checked
                 self.verify_staged(scope, staged)
                 if seconds_left is not None and seconds_left() < 2 * self.flip_window:
                     raise TransientError("too little time left in this invocation to flip HEAD")
                 self._take_ticket(job)
+                LOG.info("flipping HEAD", extra={"staged": staged, "expected": head.etag if head else None})
                 head = self.store.flip_head(scope, staged, expected=head, source="restore", job=job.job_id)
         finally:
             self.locks.release(scope, job.job_id)
@@ -105,3 +108,11 @@ class Apply:
         present = {obj.name: obj.size for obj in self.store.generation_objects(scope, staged)}
         if present != expected:
             raise StagedGenerationInvalid(f"staged generation {staged} of {scope} differs from its manifest")
+
+
+def _superseded(scope: Scope, head: Head | None) -> HeadConflict:
+    """Another restore made a generation live after this one was checked: say what happened, when."""
+    changed_at = (head.flipped_at if head else None) or "unknown"
+    return HeadConflict(
+        "restore.superseded", administration=scope.administration, year=scope.year, changedAt=changed_at
+    )

@@ -145,6 +145,11 @@ def _summary(manifest: Manifest, live_since: str | None, *, replaces_existing: b
     return RestoreSummary(
         backup_created_at=manifest.created_at,
         source_customer=manifest.customer,
+        datasets=tuple(
+            entry.path.removeprefix("records/").removesuffix(".jsonl")
+            for entry in manifest.entries
+            if not entry.is_document
+        ),
         records=manifest.record_count,
         documents=manifest.document_count,
         includes_documents=manifest.include_documents,
