@@ -11,6 +11,7 @@ import signal
 import threading
 
 from infra.local.gateway import Gateway
+from infra.local.scheduler import Scheduler
 from infra.local.stack import LocalStack
 from kluis.storage.data import DataStore
 from kluis_tools.seed import SeedSpec, seed
@@ -31,12 +32,14 @@ def main() -> None:
         report = seed(DataStore(stack.client("s3"), stack.name_of("DataBucket")), SeedSpec())
         print(report.summary())
     gateway = Gateway(stack, port=args.port).start()
+    scheduler = Scheduler(stack).start()
     print(banner(gateway.url, stack.endpoint))
     print(operator_banner(stack))
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()
+    scheduler.stop()
     gateway.stop()
     stack.stop()
 
@@ -71,9 +74,11 @@ def operator_banner(stack: LocalStack) -> str:
   export AWS_ENDPOINT_URL={stack.endpoint} AWS_DEFAULT_REGION=eu-west-1 \\
          AWS_ACCESS_KEY_ID=kluis-local AWS_SECRET_ACCESS_KEY=kluis-local \\
          DATA_BUCKET={outputs["DataBucket"]} JOBS_TABLE={outputs["JobsTable"]} \\
-         SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]}
+         SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]} \\
+         AUDIT_BUCKET={outputs["AuditBucket"]}
   .venv/bin/kluis ops requests
   .venv/bin/kluis ops drill
+  .venv/bin/kluis ops audit verify --customer 10234
 """
 
 

@@ -65,6 +65,15 @@ class Route:
     function: str  # logical id
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """A function's Schedule event: EventBridge invokes it with `input` on `expression`."""
+
+    function: str  # logical id
+    expression: str  # rate(...) or cron(...)
+    input: dict[str, Any]
+
+
 @dataclass
 class LocalStack:
     port: int = 0
@@ -78,6 +87,7 @@ class LocalStack:
         self.runtime = Runtime()
         self.physical: dict[str, str] = {}
         self.routes: list[Route] = []
+        self.schedules: list[Schedule] = []
         self.server: EmbeddedAws | None = None
         self.globals: dict[str, Any] = {}
 
@@ -225,7 +235,15 @@ class LocalStack:
     def _create_bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
         s3 = self.client("s3")
         name = self.physical[logical_id]
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.create_bucket(
+            Bucket=name,
+            CreateBucketConfiguration={"LocationConstraint": REGION},
+            ObjectLockEnabledForBucket=bool(properties.get("ObjectLockEnabled", False)),
+        )
+        if "ObjectLockConfiguration" in properties:
+            s3.put_object_lock_configuration(
+                Bucket=name, ObjectLockConfiguration=_object_lock(properties["ObjectLockConfiguration"])
+            )
         if "VersioningConfiguration" in properties:
             s3.put_bucket_versioning(
                 Bucket=name, VersioningConfiguration=properties["VersioningConfiguration"]
@@ -378,6 +396,11 @@ class LocalStack:
                 self.routes.append(
                     Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id)
                 )
+            if event["Type"] == "Schedule":
+                given = event["Properties"].get("Input")
+                self.schedules.append(
+                    Schedule(logical_id, event["Properties"]["Schedule"], json.loads(given) if given else {})
+                )
 
     def _create_statemachine(self, logical_id: str, properties: dict[str, Any]) -> None:
         definition = (ROOT / properties["DefinitionUri"]).read_text()
@@ -431,6 +454,17 @@ class LocalStack:
             }
             return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 
+    def run_scheduled(self, logical_id: str) -> Any:
+        """Invoke a scheduled function now, as EventBridge would (its Input, or an empty event)."""
+        schedule = next(s for s in self.schedules if s.function == logical_id)
+        answer = self.client("lambda").invoke(
+            FunctionName=self.name_of(logical_id), Payload=json.dumps(schedule.input).encode()
+        )
+        payload = json.loads(answer["Payload"].read() or b"null")
+        if "FunctionError" in answer:
+            raise RuntimeError(f"{logical_id} failed: {payload}")
+        return payload
+
     # -- conveniences for tools and tests -----------------------------------------------------
     def outputs(self) -> dict[str, str]:
         return {
@@ -441,6 +475,7 @@ class LocalStack:
             "UploadsBucket": self.name_of("UploadsBucket"),
             "RestoreStateMachine": self.name_of("RestoreStateMachine"),
             "SystemRestoreStateMachine": self.name_of("SystemRestoreStateMachine"),
+            "AuditBucket": self.name_of("AuditBucket"),
         }
 
 
@@ -479,6 +514,18 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
             {"NoncurrentDays": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]}
             for t in rule["NoncurrentVersionTransitions"]
         ]
+    return converted
+
+
+def _object_lock(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's ObjectLockConfiguration in the S3 API's shape (numbers as ints)."""
+    retention = dict(config.get("Rule", {}).get("DefaultRetention", {}))
+    for unit in ("Days", "Years"):
+        if unit in retention:
+            retention[unit] = int(retention[unit])
+    converted: dict[str, Any] = {"ObjectLockEnabled": config.get("ObjectLockEnabled", "Enabled")}
+    if retention:
+        converted["Rule"] = {"DefaultRetention": retention}
     return converted
 
 

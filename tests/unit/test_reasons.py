@@ -31,8 +31,14 @@ def test_docs_list_exactly_the_catalogue():
     }
 
 
+# The audit log's actions ("backup.requested") are names of actions, not reasons.
+NOT_REASONS = {ROOT / "layers" / "kluis" / "kluis" / "audit.py"}
+
+
 def test_every_code_the_code_names_is_in_the_catalogue():
     for path in [*(ROOT / "layers").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]:
+        if path in NOT_REASONS:
+            continue
         for code in CODE_LITERAL.findall(path.read_text()):
             assert code in MESSAGES, f"{path.relative_to(ROOT)} names {code!r}"
 

@@ -5,6 +5,7 @@
     kluis ops fulfil REQUEST_ID [--source primary|replica] [--wait]
     kluis ops drill [--sample N] [--customer C --administration A --year Y] [--source ...]
     kluis ops drills                                     recent drill results
+    kluis ops audit show --customer C | verify --customer C    the audit log, and its check
 
 Run with the OperatorRole's credentials. Where things are comes from `--stack NAME` (the stack's
 outputs and parameters) or from the environment: DATA_BUCKET, JOBS_TABLE,
@@ -23,6 +24,7 @@ from typing import Any
 
 import boto3
 
+from kluis.audit import Action, Entry
 from kluis.flows.system_restore.fulfilment import SOURCES
 from kluis.flows.system_restore.requests import costs
 from kluis.jobs.lifecycle import Status
@@ -35,6 +37,7 @@ STACK_OUTPUTS = {
     "DataBucketName": "DATA_BUCKET",
     "JobsTableName": "JOBS_TABLE",
     "SystemRestoreStateMachineArn": "SYSTEM_RESTORE_STATE_MACHINE_ARN",
+    "AuditBucketName": "AUDIT_BUCKET",
 }
 STACK_PARAMETERS = {"ReplicaBucketName": "REPLICA_BUCKET", "ReplicaRegion": "REPLICA_REGION"}
 
@@ -71,7 +74,31 @@ def cmd_restore_points(resources: Resources, args: argparse.Namespace) -> Any:
     return {"scope": str(_scope(args)), "source": args.source, "restorePoints": [p.view() for p in points]}
 
 
+def operator(resources: Resources) -> str:
+    """Who runs this command: the caller's AWS identity (the operator role's session)."""
+    identity = resources.session.client("sts").get_caller_identity()
+    return f"operator:{identity.get('Arn', identity.get('UserId', 'unknown'))}"
+
+
+def log_action(resources: Resources, customer: str, detail: str, scope: Scope | None = None) -> None:
+    """An operator's action on a customer's data, in that customer's audit log."""
+    resources.audit.append(
+        Entry(
+            customer=customer,
+            actor=operator(resources),
+            action=Action.OPERATOR_ACTION,
+            administration=scope.administration if scope else None,
+            year=scope.year if scope else None,
+            detail=detail,
+        )
+    )
+
+
 def cmd_fulfil(resources: Resources, args: argparse.Namespace) -> Any:
+    request = resources.requests.find(args.request_id)
+    log_action(
+        resources, request.customer, f"fulfil system-restore request {request.request_id} from {args.source}"
+    )
     started = resources.fulfilment.fulfil(args.request_id, args.source)
     if not args.wait:
         return started
@@ -86,7 +113,26 @@ def cmd_fulfil(resources: Resources, args: argparse.Namespace) -> Any:
 
 def cmd_drill(resources: Resources, args: argparse.Namespace) -> Any:
     scopes = [_scope(args)] if args.customer else None
-    return resources.drill.run(scopes, sample=args.sample, source=args.source)
+    result = resources.drill.run(scopes, sample=args.sample, source=args.source)
+    for item in result["items"]:
+        scope = Scope(item["customer"], item["administration"], item["year"])
+        log_action(
+            resources,
+            scope.customer,
+            f"restore drill {result['drill_id']} (scratch copy, HEAD untouched)",
+            scope,
+        )
+    return result
+
+
+def cmd_audit_show(resources: Resources, args: argparse.Namespace) -> Any:
+    log_action(resources, args.customer, "read the audit log")
+    return {"records": [r.model_dump(mode="json") for r in resources.audit.records(args.customer)]}
+
+
+def cmd_audit_verify(resources: Resources, args: argparse.Namespace) -> Any:
+    problems = resources.audit_export.check(args.customer)
+    return {"customer": args.customer, "ok": not problems, "problems": problems}
 
 
 def cmd_drills(resources: Resources, args: argparse.Namespace) -> Any:
@@ -123,6 +169,17 @@ def parser() -> argparse.ArgumentParser:
     drills = commands.add_parser("drills", help="recent drill results")
     drills.add_argument("--limit", type=int, default=20)
     drills.set_defaults(run=cmd_drills)
+
+    audit = commands.add_parser("audit", help="the audit log: show, verify (AuditExportFunction exports it)")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    show = audit_commands.add_parser("show", help="a customer's whole log, oldest first")
+    show.add_argument("--customer", required=True)
+    show.set_defaults(run=cmd_audit_show)
+    verify = audit_commands.add_parser(
+        "verify", help="check a customer's chain and compare it with the export"
+    )
+    verify.add_argument("--customer", required=True)
+    verify.set_defaults(run=cmd_audit_verify)
     return top
 
 
@@ -138,7 +195,7 @@ def main(argv: list[str], out: Callable[[str], Any] = print) -> int:
         _use_stack(args.stack)
     result = args.run(Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE"))), args)
     out(json.dumps(result, indent=2, default=str))
-    if args.command == "drill" and not result["ok"]:
+    if args.command in ("drill", "audit") and result.get("ok") is False:
         return 1
     return 0
 

@@ -34,6 +34,7 @@ class Settings(BaseModel):
     archives_bucket: str | None = Field(None, alias="ARCHIVES_BUCKET")
     uploads_bucket: str | None = Field(None, alias="UPLOADS_BUCKET")
     jobs_table: str | None = Field(None, alias="JOBS_TABLE")
+    audit_bucket: str | None = Field(None, alias="AUDIT_BUCKET")
     mac_key_id: str | None = Field(None, alias="MAC_KEY_ID")
     backup_state_machine_arn: str | None = Field(None, alias="BACKUP_STATE_MACHINE_ARN")
     restore_state_machine_arn: str | None = Field(None, alias="RESTORE_STATE_MACHINE_ARN")
@@ -64,6 +65,7 @@ class Settings(BaseModel):
         "archives_bucket",
         "uploads_bucket",
         "jobs_table",
+        "audit_bucket",
         "mac_key_id",
         "replica_bucket",
         "replica_region",

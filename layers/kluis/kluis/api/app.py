@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.api import errors
 from kluis.api.gate import Refused, admit
-from kluis.api.routes import administrations, jobs, restores, system_restore_requests
+from kluis.api.routes import administrations, audit_log, jobs, restores, system_restore_requests
 from kluis.runtime.resources import Resources
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (administrations, jobs, restores, system_restore_requests):
+for routes in (administrations, audit_log, jobs, restores, system_restore_requests):
     app.include_router(routes.router)
 errors.register(app)
 

@@ -80,6 +80,7 @@ class JobBase(_Model):
     updated_at: str = Field(default_factory=now_iso)
     progress: Progress = Field(default_factory=Progress)
     failure: Failure | None = None
+    requested_by: str | None = None  # the subject of the token that asked for it (the audit log's actor)
 
     @property
     def is_final(self) -> bool:
@@ -114,6 +115,7 @@ class BuiltArchive(_Model):
 
     key: str
     size: int
+    manifest_sha256: str | None = None
     generation: str
     created_at: str
     records: int
@@ -140,6 +142,7 @@ class RestoreSummary(_Model):
 
     backup_created_at: str
     source_customer: str
+    manifest_sha256: str | None = None
     datasets: tuple[str, ...] = ()  # which records the file holds (journal_entries, relations, ...)
     records: int
     documents: int
@@ -231,7 +234,7 @@ Job = Annotated[BackupJob | RestoreJob, Field(discriminator="kind")]
 JOB_ADAPTER: TypeAdapter[BackupJob | RestoreJob] = TypeAdapter(Job)
 
 
-def new_backup(scope: Scope, include_documents: bool) -> BackupJob:
+def new_backup(scope: Scope, include_documents: bool, requested_by: str | None = None) -> BackupJob:
     return BackupJob(
         job_id=new_job_id(),
         customer=scope.customer,
@@ -239,11 +242,14 @@ def new_backup(scope: Scope, include_documents: bool) -> BackupJob:
         administration=scope.administration,
         year=scope.year,
         include_documents=include_documents,
+        requested_by=requested_by,
     )
 
 
-def new_restore(customer: str) -> RestoreJob:
-    return RestoreJob(job_id=new_job_id(), customer=customer, status=INITIAL[Kind.RESTORE])
+def new_restore(customer: str, requested_by: str | None = None) -> RestoreJob:
+    return RestoreJob(
+        job_id=new_job_id(), customer=customer, status=INITIAL[Kind.RESTORE], requested_by=requested_by
+    )
 
 
 # -- requests for a restore from the system backups ----------------------------------------------------

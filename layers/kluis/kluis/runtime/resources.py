@@ -13,6 +13,7 @@ import boto3
 from botocore.config import Config
 
 from kluis.archive.signature import ManifestSigner
+from kluis.flows.audit_export import AuditExport
 from kluis.flows.backup.build import BackupBuilder
 from kluis.flows.backup.checkpoint import Checkpoints
 from kluis.flows.backup.cleanup import BackupCleanup
@@ -25,6 +26,7 @@ from kluis.flows.restore.uploads import RestoreUploads
 from kluis.flows.system_restore.drill import Drill
 from kluis.flows.system_restore.fulfilment import Fulfilment, Sources
 from kluis.settings import Settings
+from kluis.storage.audit import AuditLog
 from kluis.storage.data import DataStore
 from kluis.storage.drills import DrillLog
 from kluis.storage.jobs import JobStore
@@ -78,8 +80,12 @@ class Resources:
         return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"), self.head_s3)
 
     @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"))
+
+    @cached_property
     def jobs(self) -> JobStore:
-        return JobStore(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"))
+        return JobStore(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"), self.audit)
 
     @cached_property
     def locks(self) -> Locks:
@@ -125,6 +131,7 @@ class Resources:
             url_seconds=settings.upload_url_seconds,
             state_machine_arn=settings.restore_state_machine_arn or "",
             confirmation_timeout_seconds=settings.confirmation_timeout_seconds,
+            audit=self.audit,
         )
 
     @cached_property
@@ -180,6 +187,10 @@ class Resources:
             self.stepfunctions,
             self.settings.system_restore_state_machine_arn or "",
         )
+
+    @cached_property
+    def audit_export(self) -> AuditExport:
+        return AuditExport(self.audit, self.s3, self._given(self.settings.audit_bucket, "AUDIT_BUCKET"))
 
     @cached_property
     def drill(self) -> Drill:

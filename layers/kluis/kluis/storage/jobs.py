@@ -13,9 +13,11 @@ from typing import Any, TypeVar
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
+from kluis.audit import SYSTEM, Action, Entry, Outcome
 from kluis.errors import KluisError
-from kluis.jobs.lifecycle import Status, sources
+from kluis.jobs.lifecycle import Kind, Status, sources
 from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, is_job_id, now_iso
+from kluis.storage.audit import AuditLog
 from kluis.storage.dynamo import to_dynamo
 
 JOB_PREFIX = "job#"
@@ -36,6 +38,39 @@ class JobStateConflict(KluisError):
     http_status = 409
 
 
+OUTCOMES: dict[tuple[Kind, Status], tuple[Action, Outcome]] = {
+    (Kind.BACKUP, Status.READY): (Action.BACKUP_READY, Outcome.DONE),
+    (Kind.BACKUP, Status.FAILED): (Action.BACKUP_FAILED, Outcome.FAILED),
+    (Kind.RESTORE, Status.RESTORED): (Action.RESTORE_RESTORED, Outcome.DONE),
+    (Kind.RESTORE, Status.REJECTED): (Action.RESTORE_REJECTED, Outcome.REFUSED),
+    (Kind.RESTORE, Status.EXPIRED): (Action.RESTORE_EXPIRED, Outcome.DONE),
+    (Kind.RESTORE, Status.CANCELLED): (Action.RESTORE_CANCELLED, Outcome.DONE),
+    (Kind.RESTORE, Status.FAILED): (Action.RESTORE_FAILED, Outcome.FAILED),
+}
+
+
+def outcome_of(job: JobBase) -> Entry:
+    """The audit record of how a job ended (the product's own step did it, for the job's requester)."""
+    action, outcome = OUTCOMES[(job.kind, job.status)]
+    sha256 = None
+    if isinstance(job, BackupJob) and job.archive:
+        sha256 = job.archive.manifest_sha256
+    elif isinstance(job, RestoreJob) and job.summary:
+        sha256 = job.summary.manifest_sha256
+    return Entry(
+        customer=job.customer,
+        actor=SYSTEM,
+        action=action,
+        outcome=outcome,
+        administration=job.administration,
+        year=job.year,
+        job_id=job.job_id,
+        manifest_sha256=sha256,
+        reason_code=job.failure.code if job.failure else None,
+        detail=f"for {job.requested_by}" if job.requested_by else None,
+    )
+
+
 def job_key(customer: str, job_id: str) -> dict[str, str]:
     return {"pk": customer, "sk": JOB_PREFIX + job_id}
 
@@ -52,8 +87,9 @@ def from_item(item: dict[str, Any]) -> BackupJob | RestoreJob:
 
 
 class JobStore:
-    def __init__(self, dynamodb: Any, table_name: str) -> None:
+    def __init__(self, dynamodb: Any, table_name: str, audit: AuditLog | None = None) -> None:
         self.table = dynamodb.Table(table_name)
+        self.audit = audit  # where a job's outcome is recorded when it ends
 
     def create(self, job: J) -> J:
         self.table.put_item(Item=to_item(job), ConditionExpression=Attr("pk").not_exists())
@@ -86,13 +122,19 @@ class JobStore:
         `condition`); otherwise JobStateConflict, or JobNotFound if the job is gone.
         """
         where = Attr("status").is_in([str(s) for s in sources(job.kind, to)])
-        return self._write(job, {"status": to, **changes}, where if condition is None else where & condition)
+        before, moved = self._write(
+            job, {"status": to, **changes}, where if condition is None else where & condition
+        )
+        if self.audit is not None and moved.is_final and before.status is not moved.status:
+            self.audit.append(outcome_of(moved))
+        return moved
 
     def record(self, job: J, *, condition: ConditionBase, **changes: Any) -> J:
         """Set fields of `job` whatever its status, if `condition` holds (JobStateConflict otherwise)."""
-        return self._write(job, changes, condition)
+        return self._write(job, changes, condition)[1]
 
-    def _write(self, job: J, changes: dict[str, Any], condition: ConditionBase) -> J:
+    def _write(self, job: J, changes: dict[str, Any], condition: ConditionBase) -> tuple[J, J]:
+        """Write `changes` if `condition` holds; returns the job as it was stored before, and after."""
         fields = {**changes, "updated_at": now_iso()}
         typed = job.model_copy(update=fields)
         type(job).model_validate(typed.model_dump())  # the changes must fit the model's types
@@ -110,15 +152,16 @@ class JobStore:
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={f":{name}": to_dynamo(value) for name, value in kept.items()},
                 ConditionExpression=Attr("pk").exists() & condition,
-                ReturnValues="ALL_NEW",
+                ReturnValues="ALL_OLD",  # the status before this write tells whether the job just ended
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise self._conflict(job) from error
             raise
-        written = from_item(response["Attributes"])
-        assert isinstance(written, type(job))
-        return written
+        before = from_item(response["Attributes"])
+        assert isinstance(before, type(job))
+        after = type(job).model_validate(before.model_copy(update=fields).model_dump())
+        return before, after
 
     def update(self, job: J, **changes: Any) -> J:
         """Change fields of `job` while it stays in its status (a declared move to itself)."""

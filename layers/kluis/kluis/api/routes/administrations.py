@@ -10,6 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
+from kluis.api.trail import audited, subject
+from kluis.audit import Action
 from kluis.flows.backup.start import start_backup
 from kluis.scope import NoSuchScope, Scope
 
@@ -50,14 +52,17 @@ def show_administration(administration: str, year: str) -> dict[str, Any]:
 def create_backup(administration: str, year: str, request: BackupRequest) -> Response[dict[str, Any]]:
     resources = resources_of(router)
     scope = Scope(customer(router), administration, year)
-    job = start_backup(
-        resources.store,
-        resources.jobs,
-        resources.stepfunctions,
-        resources.settings.given(resources.settings.backup_state_machine_arn, "BACKUP_STATE_MACHINE_ARN"),
-        scope,
-        include_documents=request.includeDocuments,
-    )
+    with audited(router, Action.BACKUP_REQUESTED, scope) as trail:
+        job = start_backup(
+            resources.store,
+            resources.jobs,
+            resources.stepfunctions,
+            resources.settings.given(resources.settings.backup_state_machine_arn, "BACKUP_STATE_MACHINE_ARN"),
+            scope,
+            include_documents=request.includeDocuments,
+            requested_by=subject(router),
+        )
+        trail.job_id = job.job_id
     logger.info("backup queued", extra={"job": job.job_id, "scope": str(scope)})
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
 

@@ -7,6 +7,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from kluis.api.auth import customer, resources_of
+from kluis.api.trail import Trail, record
+from kluis.audit import Action, Outcome
 from kluis.flows.backup.start import download_url
 from kluis.jobs.model import BackupJob
 
@@ -24,4 +26,6 @@ def get_job(job_id: str) -> dict[str, Any]:
         view["filename"] = job.scope.backup_filename()
         view["downloadUrl"] = download_url(resources.s3, bucket, job, seconds)
         view["downloadUrlExpiresIn"] = seconds
+        trail = Trail(job.job_id, job.archive.manifest_sha256, job.administration, job.year)
+        record(router, Action.DOWNLOAD_ISSUED, trail, Outcome.DONE)
     return view

@@ -10,6 +10,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
+from kluis.api.trail import Trail, audited, record, subject
+from kluis.audit import Action, Outcome
+from kluis.flows.restore.confirmation import WrongCode
 
 logger = Logger(child=True)
 router = Router()
@@ -25,7 +28,9 @@ class ConfirmRequest(BaseModel):
 @router.post("/restores")
 def create_restore() -> Response[dict[str, Any]]:
     resources = resources_of(router)
-    job, post = resources.uploads.create(customer(router))
+    with audited(router, Action.RESTORE_REQUESTED) as trail:
+        job, post = resources.uploads.create(customer(router), subject(router))
+        trail.job_id = job.job_id
     body = job.view() | {
         "upload": post,
         "maxBytes": resources.settings.max_upload_bytes,
@@ -37,11 +42,17 @@ def create_restore() -> Response[dict[str, Any]]:
 
 @router.post("/restores/<job_id>/confirm")
 def confirm_restore(job_id: str, request: ConfirmRequest) -> Response[dict[str, Any]]:
-    job = resources_of(router).confirmations.confirm(customer(router), job_id, request.code)
+    try:
+        with audited(router, Action.RESTORE_CONFIRMED, job_id=job_id):
+            job = resources_of(router).confirmations.confirm(customer(router), job_id, request.code)
+    except WrongCode as wrong:
+        record(router, Action.RESTORE_CODE_WRONG, Trail(job_id), Outcome.REFUSED, wrong.reason.code)
+        raise
     logger.info("restore confirmed", extra={"job": job.job_id})
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
 
 
 @router.post("/restores/<job_id>/cancel")
 def cancel_restore(job_id: str) -> dict[str, Any]:
-    return resources_of(router).confirmations.cancel(customer(router), job_id).view()
+    with audited(router, Action.RESTORE_CANCEL, job_id=job_id):
+        return resources_of(router).confirmations.cancel(customer(router), job_id).view()

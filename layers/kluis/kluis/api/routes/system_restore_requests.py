@@ -13,6 +13,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
+from kluis.api.trail import audited
+from kluis.audit import Action
 from kluis.flows.system_restore.requests import MAX_ITEMS, MAX_NOTE, file_request, pricing, public_view
 
 logger = Logger(child=True)
@@ -41,15 +43,17 @@ def file_system_restore_request(request: SystemRestoreRequestBody) -> Response[d
     """Records the request and answers with what it costs; operators fulfil it (not this API)."""
     resources = resources_of(router)
     settings = resources.settings
-    filed = file_request(
-        resources.requests,
-        customer(router),
-        [(item.administration, item.year) for item in request.items],
-        request.pointInTime,
-        request.note,
-        price_cents=settings.system_restore_price_cents,
-        retention_days=settings.noncurrent_version_retention_days,
-    )
+    with audited(router, Action.SYSTEM_RESTORE_REQUESTED) as trail:
+        filed = file_request(
+            resources.requests,
+            customer(router),
+            [(item.administration, item.year) for item in request.items],
+            request.pointInTime,
+            request.note,
+            price_cents=settings.system_restore_price_cents,
+            retention_days=settings.noncurrent_version_retention_days,
+        )
+        trail.job_id = filed.request_id
     logger.info("system restore requested", extra={"request": filed.request_id, "items": len(filed.items)})
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=public_view(filed))
 

@@ -9,6 +9,7 @@ result is byte-identical to a build in one go.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -196,6 +197,7 @@ class BackupBuilder:
         archive = BuiltArchive(
             key=archive_key(job),
             size=sink.written,
+            manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
             generation=state.generation,
             created_at=state.created_at,
             records=manifest.record_count,

@@ -31,11 +31,12 @@ def start_backup(
     scope: Scope,
     *,
     include_documents: bool,
+    requested_by: str | None = None,
 ) -> BackupJob:
     """Queue a backup of `scope` and start its execution (named after the job: started once)."""
     if store.head(scope) is None:
         raise NoSuchScope(administration=scope.administration, year=scope.year)
-    job = jobs.create(new_backup(scope, include_documents))
+    job = jobs.create(new_backup(scope, include_documents, requested_by))
     stepfunctions.start_execution(
         stateMachineArn=state_machine_arn,
         name=job.job_id,

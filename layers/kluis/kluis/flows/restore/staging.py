@@ -6,6 +6,7 @@ A large upload takes several invocations: each continues at the member the job r
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -94,7 +95,7 @@ class Staging:
         self.jobs.update(
             job,
             stage=job.stage.model_copy(update={"position": position}),
-            summary=_summary(manifest, head.flipped_at if head else None, replaces_existing=head is not None),
+            summary=_summary(archive, head.flipped_at if head else None, replaces_existing=head is not None),
             # What the user is shown as replaced; Apply refuses if another restore changed it since.
             replaces=Replaced(generation=head.generation if head else None),
             progress=_progress(manifest, position),
@@ -141,10 +142,12 @@ class Staging:
         return position
 
 
-def _summary(manifest: Manifest, live_since: str | None, *, replaces_existing: bool) -> RestoreSummary:
+def _summary(archive: BackupArchive, live_since: str | None, *, replaces_existing: bool) -> RestoreSummary:
+    manifest = archive.manifest
     return RestoreSummary(
         backup_created_at=manifest.created_at,
         source_customer=manifest.customer,
+        manifest_sha256=hashlib.sha256(archive.manifest_bytes).hexdigest(),
         datasets=tuple(
             entry.path.removeprefix("records/").removesuffix(".jsonl")
             for entry in manifest.entries

@@ -8,9 +8,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from kluis.audit import SYSTEM, Action, Entry
 from kluis.jobs.lifecycle import Kind, Status, underway
 from kluis.jobs.model import JOB_ID, RestoreJob, new_restore
 from kluis.scope import CUSTOMER_PATTERN
+from kluis.storage.audit import AuditLog
 from kluis.storage.jobs import JobNotFound, JobStore
 
 # The server chooses the key, under the caller's customer: uploads/{customer}/{job}.zip.
@@ -34,6 +36,7 @@ class RestoreUploads:
         url_seconds: int,
         state_machine_arn: str = "",
         confirmation_timeout_seconds: int = 3600,
+        audit: AuditLog | None = None,
     ) -> None:
         self.jobs = jobs
         self.s3 = s3
@@ -43,10 +46,11 @@ class RestoreUploads:
         self.url_seconds = url_seconds
         self.state_machine_arn = state_machine_arn
         self.confirmation_timeout_seconds = confirmation_timeout_seconds
+        self.audit = audit
 
-    def create(self, customer: str) -> tuple[RestoreJob, dict[str, Any]]:
+    def create(self, customer: str, requested_by: str | None = None) -> tuple[RestoreJob, dict[str, Any]]:
         """A restore job waiting for its upload, and the presigned POST the browser uploads with."""
-        job = self.jobs.create(new_restore(customer))
+        job = self.jobs.create(new_restore(customer, requested_by))
         key = upload_key(customer, job.job_id)
         post = self.s3.generate_presigned_post(
             Bucket=self.bucket,
@@ -86,6 +90,11 @@ class RestoreUploads:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise
             return "ignored"
+        if self.audit is not None:  # the user who was given the upload slot sent the file
+            actor = job.requested_by or SYSTEM
+            self.audit.append(
+                Entry(customer=job.customer, actor=actor, action=Action.RESTORE_UPLOADED, job_id=job.job_id)
+            )
         return "started"
 
     def _job_of(self, bucket: str, key: str) -> RestoreJob | None:
