@@ -12,7 +12,7 @@ from kluis.errors import KluisError, Reason
 from kluis.reasons import MESSAGES, shown
 
 ROOT = Path(__file__).resolve().parents[2]
-FAMILIES = ("request", "scope", "job", "lock", "backup", "restore", "archive", "system_restore")
+FAMILIES = ("request", "scope", "job", "lock", "limit", "backup", "restore", "archive", "system_restore")
 CODE_LITERAL = re.compile(rf'"((?:{"|".join(FAMILIES)})\.[a-z_]+(?:\.[a-z_0-9]+)*)"')
 
 

@@ -50,6 +50,14 @@ MESSAGES: dict[str, str] = {
     "job.state_conflict": "The job cannot do that now: it is {status}.",
     "lock.busy": "Another backup or restore of this administration and fiscal year is running. Please try "
     "again when it has finished.",
+    "limit.backups_per_customer": "You started {limit} backups this hour, the most allowed. You can start "
+    "the next one from {retryAt}.",
+    "limit.backups_per_administration": "This hour, {limit} backups of this administration and fiscal year were "
+    "started, the most allowed. You can start the next one from {retryAt}.",
+    "limit.restores_per_customer": "You started {limit} restores this hour, the most allowed. You can start "
+    "the next one from {retryAt}.",
+    "limit.restores_per_administration": "This hour, {limit} restores of this administration and fiscal year "
+    "were started, the most allowed. Nothing was changed; send the file again from {retryAt}.",
     # -- backups -------------------------------------------------------------------------------------
     "backup.nothing_to_back_up": "This administration and fiscal year hold no data, so there is nothing to "
     "back up.",

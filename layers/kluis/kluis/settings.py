@@ -53,6 +53,10 @@ class Settings(BaseModel):
     system_restore_price_cents: int = Field(7500, alias="SYSTEM_RESTORE_PRICE_CENTS", ge=0)
     noncurrent_version_retention_days: int = Field(400, alias="NONCURRENT_VERSION_RETENTION_DAYS", ge=1)
     drill_sample_size: int = Field(3, alias="DRILL_SAMPLE_SIZE", ge=1, le=1000)
+    backups_per_hour_per_customer: int = Field(60, alias="BACKUPS_PER_HOUR_PER_CUSTOMER", ge=1)
+    backups_per_hour_per_administration: int = Field(10, alias="BACKUPS_PER_HOUR_PER_ADMINISTRATION", ge=1)
+    restores_per_hour_per_customer: int = Field(30, alias="RESTORES_PER_HOUR_PER_CUSTOMER", ge=1)
+    restores_per_hour_per_administration: int = Field(5, alias="RESTORES_PER_HOUR_PER_ADMINISTRATION", ge=1)
     # A long step (build, validate) stops this many seconds before its Lambda timeout to checkpoint;
     # the caps exist for tests, which make a small job take many invocations (down to one entry each).
     build_safety_margin_seconds: float = Field(60.0, alias="BUILD_SAFETY_MARGIN_SECONDS", ge=0)

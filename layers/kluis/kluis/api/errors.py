@@ -62,7 +62,11 @@ def register(app: ApiGatewayResolver) -> None:
 
     @app.exception_handler(KluisError)
     def kluis_error(error: KluisError) -> Response[dict[str, Any]]:
-        return answer(error.http_status, error.reason, **_extras(error))
+        response = answer(error.http_status, error.reason, **_extras(error))
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(retry_after, int):  # a limit: HTTP's own way to say when to come back
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:

@@ -18,6 +18,7 @@ from kluis.flows.backup.build import BackupBuilder
 from kluis.flows.backup.checkpoint import Checkpoints
 from kluis.flows.backup.cleanup import BackupCleanup
 from kluis.flows.failures import JobFailures
+from kluis.flows.limits import Quotas, StartLimits
 from kluis.flows.restore.apply import Apply
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.confirmation import AwaitConfirmation, Confirmations
@@ -30,6 +31,7 @@ from kluis.storage.audit import AuditLog
 from kluis.storage.data import DataStore
 from kluis.storage.drills import DrillLog
 from kluis.storage.jobs import JobStore
+from kluis.storage.limits import RateLimits
 from kluis.storage.locks import Locks
 from kluis.storage.requests import RequestStore
 from kluis.storage.versions import VersionReader
@@ -78,6 +80,17 @@ class Resources:
     @cached_property
     def store(self) -> DataStore:
         return DataStore(self.s3, self._given(self.settings.data_bucket, "DATA_BUCKET"), self.head_s3)
+
+    @cached_property
+    def limits(self) -> StartLimits:
+        settings = self.settings
+        quotas = Quotas(
+            backups_per_customer=settings.backups_per_hour_per_customer,
+            backups_per_administration=settings.backups_per_hour_per_administration,
+            restores_per_customer=settings.restores_per_hour_per_customer,
+            restores_per_administration=settings.restores_per_hour_per_administration,
+        )
+        return StartLimits(RateLimits(self.dynamodb, self._given(settings.jobs_table, "JOBS_TABLE")), quotas)
 
     @cached_property
     def audit(self) -> AuditLog:
@@ -147,6 +160,7 @@ class Resources:
             self.signer,
             self.cleanup,
             uploads_bucket=self.uploads.bucket,
+            limits=self.limits,
             max_upload_bytes=self.settings.max_upload_bytes,
             part_size=self.settings.multipart_part_size,
         )

@@ -61,6 +61,7 @@ def create_backup(administration: str, year: str, request: BackupRequest) -> Res
             scope,
             include_documents=request.includeDocuments,
             requested_by=subject(router),
+            limits=resources.limits,
         )
         trail.job_id = job.job_id
     logger.info("backup queued", extra={"job": job.job_id, "scope": str(scope)})

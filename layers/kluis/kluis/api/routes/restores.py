@@ -29,6 +29,7 @@ class ConfirmRequest(BaseModel):
 def create_restore() -> Response[dict[str, Any]]:
     resources = resources_of(router)
     with audited(router, Action.RESTORE_REQUESTED) as trail:
+        resources.limits.restore_requested(customer(router))
         job, post = resources.uploads.create(customer(router), subject(router))
         trail.job_id = job.job_id
     body = job.view() | {

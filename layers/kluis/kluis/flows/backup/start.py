@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from kluis.errors import KluisError
+from kluis.flows.limits import StartLimits
 from kluis.jobs.model import BackupJob, new_backup
 from kluis.scope import NoSuchScope, Scope
 from kluis.storage.data import DataStore
@@ -32,10 +33,13 @@ def start_backup(
     *,
     include_documents: bool,
     requested_by: str | None = None,
+    limits: StartLimits | None = None,
 ) -> BackupJob:
     """Queue a backup of `scope` and start its execution (named after the job: started once)."""
     if store.head(scope) is None:
         raise NoSuchScope(administration=scope.administration, year=scope.year)
+    if limits is not None:
+        limits.backup_starts(scope)
     job = jobs.create(new_backup(scope, include_documents, requested_by))
     stepfunctions.start_execution(
         stateMachineArn=state_machine_arn,

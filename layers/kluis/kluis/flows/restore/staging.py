@@ -18,6 +18,7 @@ from kluis.archive.manifest import Manifest, ManifestEntry
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import BackupArchive, open_archive
 from kluis.archive.zipreader import ArchiveRejected, Limits
+from kluis.flows.limits import StartLimits
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
@@ -25,6 +26,7 @@ from kluis.jobs.model import Progress, Replaced, RestoreJob, RestoreSummary, Sta
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, new_generation_id
 from kluis.storage.jobs import JobStore
+from kluis.storage.limits import LimitReached
 from kluis.storage.ranged import S3RangeReader
 
 PROVENANCE_NOTE = "restored-from-manifest.json"
@@ -48,6 +50,7 @@ class Staging:
         cleanup: Cleanup,
         *,
         uploads_bucket: str,
+        limits: StartLimits | None = None,
         max_upload_bytes: int,
         part_size: int,
         clock: Callable[[], float] = time.monotonic,
@@ -58,6 +61,7 @@ class Staging:
         self.signer = signer
         self.cleanup = cleanup
         self.uploads_bucket = uploads_bucket
+        self.limits = limits
         self.max_upload_bytes = max_upload_bytes
         self.part_size = part_size
         self.clock = clock
@@ -76,6 +80,12 @@ class Staging:
         manifest = archive.manifest
         scope = Scope(job.customer, manifest.administration, manifest.fiscal_year)
         if job.stage is None:
+            try:
+                if self.limits is not None:
+                    self.limits.restore_of(scope)
+            except LimitReached as limited:
+                self.cleanup.reject(job, limited.reason)
+                return StageResult(done=True, accepted=False)
             job = self._begin(job, scope, manifest)
         assert job.stage is not None
         if job.stage.position == 0:
