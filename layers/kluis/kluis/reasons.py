@@ -52,8 +52,8 @@ MESSAGES: dict[str, str] = {
     "again when it has finished.",
     "limit.backups_per_customer": "You started {limit} backups this hour, the most allowed. You can start "
     "the next one from {retryAt}.",
-    "limit.backups_per_administration": "This hour, {limit} backups of this administration and fiscal year were "
-    "started, the most allowed. You can start the next one from {retryAt}.",
+    "limit.backups_per_administration": "This hour, {limit} backups of this administration and fiscal year "
+    "were started, the most allowed. You can start the next one from {retryAt}.",
     "limit.restores_per_customer": "You started {limit} restores this hour, the most allowed. You can start "
     "the next one from {retryAt}.",
     "limit.restores_per_administration": "This hour, {limit} restores of this administration and fiscal year "
