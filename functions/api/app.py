@@ -24,6 +24,7 @@ resources = Resources(
             "UPLOADS_BUCKET",
             "JOBS_TABLE",
             "BACKUP_STATE_MACHINE_ARN",
+            "RESTORE_STATE_MACHINE_ARN",
         )
     )
 )

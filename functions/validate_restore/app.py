@@ -22,7 +22,10 @@ resources = Resources(
 @invocation(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with job_step(logger, resources.jobs, event, RestoreJob) as job:
-        budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "stage")
-        result = resources.staging.stage(job, budget)
+        if job.undo_of:  # an undo: its "file" is the generation the restore replaced
+            result = resources.undo.prepare(job)
+        else:
+            budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "stage")
+            result = resources.staging.stage(job, budget)
     logger.info("validate step ended", extra={"done": result.done, "accepted": result.accepted})
     return {"done": result.done, "accepted": result.accepted}

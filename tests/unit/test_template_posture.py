@@ -274,3 +274,42 @@ def test_the_layer_requirements_are_the_projects_runtime_dependencies():
     text = (ROOT / "layers" / "kluis" / "requirements.txt").read_text()
     layer = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert sorted(layer) == sorted(project["dependencies"])
+
+
+# -- the sweeper and the audit log ---------------------------------------------------------------------
+def _writes(logical_id: str) -> list[str]:
+    """The S3 resources a function may write or delete (Fn::Sub strings), from its inline policy."""
+    statements = TEMPLATE["Resources"][logical_id]["Properties"]["Policies"][0]["Statement"]
+    found = []
+    for statement in statements:
+        if "Action" not in statement:  # a statement under a condition (Fn::If)
+            continue
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if any(action in ("s3:PutObject", "s3:DeleteObject") for action in actions):
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            found += [r["Fn::Sub"] if isinstance(r, dict) else r for r in resources]
+    return found
+
+
+def test_the_sweeper_may_write_generations_but_never_head():
+    import fnmatch
+
+    writes = _writes("SweepGenerationsFunction")
+    assert writes == ["${DataBucket.Arn}/data/*/gen/*"]
+    pattern = writes[0].replace("${DataBucket.Arn}/", "")
+    assert not fnmatch.fnmatchcase("data/10234/00017/2025/HEAD", pattern)
+    assert fnmatch.fnmatchcase("data/10234/00017/2025/gen/20261126T095823Z-7994d5bf/records/x.jsonl", pattern)
+
+
+def test_only_the_export_writes_the_audit_bucket_and_it_is_object_locked():
+    bucket = TEMPLATE["Resources"]["AuditBucket"]
+    assert bucket["Properties"]["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert bucket["DeletionPolicy"] == "Retain"
+    writers = [
+        logical
+        for logical, spec in TEMPLATE["Resources"].items()
+        if spec["Type"] == "AWS::Serverless::Function" and any("AuditBucket" in w for w in _writes(logical))
+    ]
+    assert writers == ["AuditExportFunction"]

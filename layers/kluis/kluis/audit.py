@@ -37,6 +37,7 @@ class Action(StrEnum):
     RESTORE_EXPIRED = "restore.expired"
     RESTORE_CANCELLED = "restore.cancelled"
     RESTORE_FAILED = "restore.failed"
+    RESTORE_UNDO_REQUESTED = "restore.undo_requested"
     SYSTEM_RESTORE_REQUESTED = "system_restore.requested"
     OPERATOR_ACTION = "operator.action"
 

@@ -91,6 +91,15 @@ MESSAGES: dict[str, str] = {
     "restore.superseded": "Since this file was checked, administration {administration}, fiscal year {year} "
     "was changed by another restore (at {changedAt}). Nothing was changed by this one; send the file "
     "again if you still want it.",
+    "restore.undo_not_restored": "Only a completed restore can be undone; this one is {status}.",
+    "restore.undo_nothing_before": "This restore went into an administration and fiscal year that held no "
+    "data, so there is nothing to go back to.",
+    "restore.undo_window_passed": "A restore can be undone for {days} days; that time has passed. Only a "
+    "restore from the system backups can help now.",
+    "restore.undo_changed_since": "The administration and fiscal year changed after this restore (at "
+    "{changedAt}), so it can no longer be undone. Nothing was changed.",
+    "restore.undo_data_gone": "The data from before this restore is no longer kept, so it cannot be undone. "
+    "Nothing was changed.",
     "restore.fault": "The restore could not be completed because of a fault on our side. Your existing data "
     "was not changed. Please try again; if it keeps failing, contact support and mention job {job}.",
     "restore.timeout": "The restore took too long and was stopped. Your existing data was not changed. "

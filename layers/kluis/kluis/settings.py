@@ -53,6 +53,10 @@ class Settings(BaseModel):
     system_restore_price_cents: int = Field(7500, alias="SYSTEM_RESTORE_PRICE_CENTS", ge=0)
     noncurrent_version_retention_days: int = Field(400, alias="NONCURRENT_VERSION_RETENTION_DAYS", ge=1)
     drill_sample_size: int = Field(3, alias="DRILL_SAMPLE_SIZE", ge=1, le=1000)
+    # Days a restore can be undone; fractions are for tests. Jobs are kept longer than this.
+    undo_window_days: float = Field(30.0, alias="UNDO_WINDOW_DAYS", gt=0, le=365)
+    # Generations younger than this are never swept (a stage whose job is not recorded yet, a seed).
+    sweep_grace_days: float = Field(1.0, alias="SWEEP_GRACE_DAYS", ge=0, le=30)
     backups_per_hour_per_customer: int = Field(60, alias="BACKUPS_PER_HOUR_PER_CUSTOMER", ge=1)
     backups_per_hour_per_administration: int = Field(10, alias="BACKUPS_PER_HOUR_PER_ADMINISTRATION", ge=1)
     restores_per_hour_per_customer: int = Field(30, alias="RESTORES_PER_HOUR_PER_CUSTOMER", ge=1)

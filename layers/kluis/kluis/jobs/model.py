@@ -169,10 +169,15 @@ class RestoreSummary(_Model):
 
 
 class Stage(_Model):
-    """The generation a restore writes the upload into, and how far it has got (for a next invocation)."""
+    """The generation a restore makes live, and how far writing it has got (for a next invocation).
+
+    A restore writes its stage from the upload and owns it (a clean-up removes it); an undo's stage
+    is the generation the restore replaced, which is not the undo's to remove.
+    """
 
     generation: str
     position: int = 0
+    owned: bool = True
 
 
 class Replaced(_Model):
@@ -202,6 +207,7 @@ class Restored(_Model):
 class RestoreJob(JobBase):
     kind: Literal[Kind.RESTORE] = Kind.RESTORE
     include_documents: bool = False
+    undo_of: str | None = None  # an undo: the restore whose replaced generation it makes live again
     stage: Stage | None = None
     replaces: Replaced | None = None
     summary: RestoreSummary | None = None
@@ -225,6 +231,8 @@ class RestoreJob(JobBase):
             }
         if self.restored:
             details |= {"generation": self.restored.generation, "restoredAt": self.restored.restored_at}
+        if self.undo_of:
+            details["undoOf"] = self.undo_of
         if details:
             view["details"] = details
         return view

@@ -23,14 +23,16 @@ from kluis.flows.restore.apply import Apply
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.confirmation import AwaitConfirmation, Confirmations
 from kluis.flows.restore.staging import Staging
+from kluis.flows.restore.undo import Undo
 from kluis.flows.restore.uploads import RestoreUploads
+from kluis.flows.sweeper import Sweeper
 from kluis.flows.system_restore.drill import Drill
 from kluis.flows.system_restore.fulfilment import Fulfilment, Sources
 from kluis.settings import Settings
 from kluis.storage.audit import AuditLog
 from kluis.storage.data import DataStore
 from kluis.storage.drills import DrillLog
-from kluis.storage.jobs import JobStore
+from kluis.storage.jobs import RETENTION_DAYS, JobStore
 from kluis.storage.limits import RateLimits
 from kluis.storage.locks import Locks
 from kluis.storage.requests import RequestStore
@@ -98,7 +100,10 @@ class Resources:
 
     @cached_property
     def jobs(self) -> JobStore:
-        return JobStore(self.dynamodb, self._given(self.settings.jobs_table, "JOBS_TABLE"), self.audit)
+        table = self._given(self.settings.jobs_table, "JOBS_TABLE")
+        # A restore must outlive its undo window, so that the page can still offer the undo.
+        retention = max(RETENTION_DAYS, int(self.settings.undo_window_days) + 7)
+        return JobStore(self.dynamodb, table, self.audit, retention_days=retention)
 
     @cached_property
     def locks(self) -> Locks:
@@ -176,6 +181,28 @@ class Resources:
     @cached_property
     def apply(self) -> Apply:
         return Apply(self.jobs, self.store, self.locks, self.uploads)
+
+    @cached_property
+    def undo(self) -> Undo:
+        settings = self.settings
+        return Undo(
+            self.jobs,
+            self.store,
+            self.stepfunctions,
+            state_machine_arn=settings.restore_state_machine_arn or "",  # only the API starts undos
+            window_days=settings.undo_window_days,
+            confirmation_timeout_seconds=settings.confirmation_timeout_seconds,
+        )
+
+    @cached_property
+    def sweeper(self) -> Sweeper:
+        return Sweeper(
+            self.store,
+            self.jobs,
+            self.locks,
+            window_days=self.settings.undo_window_days,
+            grace_days=self.settings.sweep_grace_days,
+        )
 
     @cached_property
     def failures(self) -> JobFailures:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Protocol
@@ -27,6 +27,8 @@ from botocore.exceptions import ClientError
 from kluis.archive.names import is_generation_id, is_generation_member
 from kluis.errors import KluisError
 from kluis.scope import Scope
+
+RETIRED_NOTE = "retired.json"  # beside the members of a generation being removed for good
 
 
 class Body(Protocol):
@@ -225,17 +227,51 @@ class DataStore:
     def read_note(self, scope: Scope, generation: str, name: str) -> bytes:
         return self.open(self.generation_prefix(scope, generation) + name).read()
 
+    def retire(self, scope: Scope, generation: str) -> int:
+        """Remove a generation for good: marked retired first, so that a generation half removed (a
+        crash mid-way) can never be taken for whole, then its objects, the mark last."""
+        self.write_note(scope, generation, RETIRED_NOTE, b'{"retired": true}')
+        prefix = self.generation_prefix(scope, generation)
+        count = self.delete_keys(
+            item["Key"] for item in self._list(prefix) if not item["Key"].endswith(RETIRED_NOTE)
+        )
+        self.delete_keys([prefix + RETIRED_NOTE])
+        return count
+
+    def generation_intact(self, scope: Scope, generation: str) -> bool:
+        """The generation holds members and is not being retired (see `retire`)."""
+        names = [
+            item["Key"][len(self.generation_prefix(scope, generation)) :]
+            for item in self._list(self.generation_prefix(scope, generation))
+        ]
+        return RETIRED_NOTE not in names and any(is_generation_member(name) for name in names)
+
+    def generations(self, scope: Scope) -> list[str]:
+        """The ids of the generations under the administration/year, live or not, oldest first."""
+        return sorted(g for g in self._child_prefixes(f"{scope.prefix}gen/") if is_generation_id(g))
+
     def delete_generation(self, scope: Scope, generation: str) -> int:
         """Remove a generation that never went live (or that a sweeper retires). Returns the count."""
         return self.delete_prefix(self.generation_prefix(scope, generation))
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every current object under `prefix`, 1,000 per request. Returns the count."""
-        keys = [item["Key"] for item in self._list(prefix)]
-        for start in range(0, len(keys), 1000):
-            batch = [{"Key": key} for key in keys[start : start + 1000]]
-            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
-        return len(keys)
+        return self.delete_keys(item["Key"] for item in self._list(prefix))
+
+    def delete_keys(self, keys: Iterable[str]) -> int:
+        """Delete these keys, 1,000 per request (S3's limit). Returns the count."""
+        batch: list[dict[str, str]] = []
+        count = 0
+        for key in keys:
+            batch.append({"Key": key})
+            if len(batch) == 1000:
+                count += self._delete_batch(batch)
+                batch = []
+        return count + (self._delete_batch(batch) if batch else 0)
+
+    def _delete_batch(self, batch: list[dict[str, str]]) -> int:
+        self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        return len(batch)
 
     # -- proposals and listings ----------------------------------------------------------------
     def proposals(self, scope: Scope) -> list[StoredObject]:

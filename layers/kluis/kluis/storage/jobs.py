@@ -15,8 +15,9 @@ from botocore.exceptions import ClientError
 
 from kluis.audit import SYSTEM, Action, Entry, Outcome
 from kluis.errors import KluisError
-from kluis.jobs.lifecycle import Kind, Status, sources
+from kluis.jobs.lifecycle import Kind, Status, final, sources, statuses
 from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, is_job_id, now_iso
+from kluis.scope import Scope
 from kluis.storage.audit import AuditLog
 from kluis.storage.dynamo import to_dynamo
 
@@ -75,10 +76,10 @@ def job_key(customer: str, job_id: str) -> dict[str, str]:
     return {"pk": customer, "sk": JOB_PREFIX + job_id}
 
 
-def to_item(job: JobBase) -> dict[str, Any]:
+def to_item(job: JobBase, retention_days: int = RETENTION_DAYS) -> dict[str, Any]:
     item: dict[str, Any] = to_dynamo(job.model_dump(mode="json", exclude_none=True))
     return (
-        item | job_key(job.customer, job.job_id) | {"expires_at": int(time.time()) + RETENTION_DAYS * 86400}
+        item | job_key(job.customer, job.job_id) | {"expires_at": int(time.time()) + retention_days * 86400}
     )
 
 
@@ -87,12 +88,21 @@ def from_item(item: dict[str, Any]) -> BackupJob | RestoreJob:
 
 
 class JobStore:
-    def __init__(self, dynamodb: Any, table_name: str, audit: AuditLog | None = None) -> None:
+    def __init__(
+        self,
+        dynamodb: Any,
+        table_name: str,
+        audit: AuditLog | None = None,
+        retention_days: int = RETENTION_DAYS,
+    ) -> None:
         self.table = dynamodb.Table(table_name)
         self.audit = audit  # where a job's outcome is recorded when it ends
+        self.retention_days = retention_days
 
     def create(self, job: J) -> J:
-        self.table.put_item(Item=to_item(job), ConditionExpression=Attr("pk").not_exists())
+        self.table.put_item(
+            Item=to_item(job, self.retention_days), ConditionExpression=Attr("pk").not_exists()
+        )
         return job
 
     def get(self, customer: str, job_id: str) -> BackupJob | RestoreJob:
@@ -172,6 +182,24 @@ class JobStore:
         if not current:
             return JobNotFound()
         return JobStateConflict(status=str(current["status"]))
+
+    def unfinished_restores(self, scope: Scope) -> list[RestoreJob]:
+        """The administration/year's restores (and undos) that have not ended: their stages are in use."""
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(scope.customer) & Key("sk").begins_with(JOB_PREFIX),
+            "FilterExpression": Attr("kind").eq(str(Kind.RESTORE))
+            & Attr("administration").eq(scope.administration)
+            & Attr("year").eq(scope.year)
+            & Attr("status").is_in([str(s) for s in statuses(Kind.RESTORE) - final(Kind.RESTORE)]),
+            "ConsistentRead": True,
+        }
+        found: list[RestoreJob] = []
+        while True:
+            page = self.table.query(**query)
+            found += [job for job in map(from_item, page.get("Items", [])) if isinstance(job, RestoreJob)]
+            if "LastEvaluatedKey" not in page:
+                return found
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def recent(
         self, customer: str, administration: str | None = None, year: str | None = None, limit: int = 20

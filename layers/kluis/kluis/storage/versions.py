@@ -116,6 +116,23 @@ class VersionReader:
             version.version_id, version.last_modified, head.generation, head.flipped_at, latest
         )
 
+    def live_since(self, scope: Scope, moment: datetime) -> set[str]:
+        """The generations HEAD named at any time from `moment` until now (the one live at `moment`
+        and every one made live after it); only those versions of HEAD are read."""
+        key = DataStore.head_key(scope)
+        versions = sorted(
+            (v for found, v, _, _ in self._history(key) if found == key and v is not None),
+            key=lambda version: version.last_modified,
+        )
+        recent = [v for v in versions if v.last_modified >= moment]
+        earlier = [v for v in versions if v.last_modified < moment][-1:]
+        generations = set()
+        for version in earlier + recent:
+            head = self.store.head(scope, version_id=version.version_id)
+            if head is not None:
+                generations.add(head.generation)
+        return generations
+
     def head_at(self, scope: Scope, moment: datetime) -> RestorePoint | None:
         """The version of HEAD at `moment`: the newest with LastModified <= moment."""
         key = DataStore.head_key(scope)

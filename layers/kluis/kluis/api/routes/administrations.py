@@ -10,9 +10,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
+from kluis.api.routes.jobs import with_undo
 from kluis.api.trail import audited, subject
 from kluis.audit import Action
 from kluis.flows.backup.start import start_backup
+from kluis.jobs.lifecycle import Status
+from kluis.jobs.model import RestoreJob
 from kluis.scope import NoSuchScope, Scope
 
 logger = Logger(child=True)
@@ -71,5 +74,11 @@ def create_backup(administration: str, year: str, request: BackupRequest) -> Res
 @router.get("/administrations/<administration>/years/<year>/jobs")
 def administration_jobs(administration: str, year: str) -> dict[str, Any]:
     scope = Scope(customer(router), administration, year)
-    jobs = resources_of(router).jobs.recent(scope.customer, scope.administration, scope.year)
-    return {"jobs": [job.view() for job in jobs]}
+    resources = resources_of(router)
+    jobs = resources.jobs.recent(scope.customer, scope.administration, scope.year)
+    views = [(job, job.view()) for job in jobs]
+    with_undo(
+        resources,
+        [(job, view) for job, view in views if isinstance(job, RestoreJob) and job.status is Status.RESTORED],
+    )
+    return {"jobs": [view for _, view in views]}

@@ -10,7 +10,10 @@ from kluis.api.auth import customer, resources_of
 from kluis.api.trail import Trail, record
 from kluis.audit import Action, Outcome
 from kluis.flows.backup.start import download_url
-from kluis.jobs.model import BackupJob
+from kluis.flows.restore.undo import undo_offer
+from kluis.jobs.lifecycle import Status
+from kluis.jobs.model import BackupJob, RestoreJob
+from kluis.runtime.resources import Resources
 
 router = Router()
 
@@ -28,4 +31,19 @@ def get_job(job_id: str) -> dict[str, Any]:
         view["downloadUrlExpiresIn"] = seconds
         trail = Trail(job.job_id, job.archive.manifest_sha256, job.administration, job.year)
         record(router, Action.DOWNLOAD_ISSUED, trail, Outcome.DONE)
+    if isinstance(job, RestoreJob) and job.status is Status.RESTORED:
+        with_undo(resources, [(job, view)])
     return view
+
+
+def with_undo(resources: Resources, views: list[tuple[RestoreJob, dict[str, Any]]]) -> None:
+    """Add to each restored job's view whether (and until when) it can be undone."""
+    live: dict[tuple[str, str], str | None] = {}
+    for job, view in views:
+        key = (job.administration or "", job.year or "")
+        if key not in live:
+            head = resources.store.head(job.scope)
+            live[key] = head.generation if head else None
+        offer = undo_offer(job, resources.settings.undo_window_days, live[key])
+        if offer is not None:
+            view["undo"] = offer

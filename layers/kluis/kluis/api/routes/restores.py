@@ -53,6 +53,18 @@ def confirm_restore(job_id: str, request: ConfirmRequest) -> Response[dict[str, 
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
 
 
+@router.post("/restores/<job_id>/undo")
+def undo_restore(job_id: str) -> Response[dict[str, Any]]:
+    """Undo a restore within its window: an undo job that waits for its verification code."""
+    resources = resources_of(router)
+    with audited(router, Action.RESTORE_UNDO_REQUESTED, job_id=job_id) as trail:
+        resources.limits.restore_requested(customer(router))
+        undo = resources.undo.request(customer(router), job_id, subject(router))
+        trail.job_id, trail.administration, trail.year = undo.job_id, undo.administration, undo.year
+    logger.info("undo requested", extra={"job": undo.job_id, "undoOf": job_id})
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=undo.view())
+
+
 @router.post("/restores/<job_id>/cancel")
 def cancel_restore(job_id: str) -> dict[str, Any]:
     with audited(router, Action.RESTORE_CANCEL, job_id=job_id):

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from boto3.dynamodb.conditions import Attr
 
 from kluis.archive.manifest import Manifest
+from kluis.errors import KluisError
 from kluis.flows.restore.staging import PROVENANCE_NOTE
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
@@ -35,6 +36,13 @@ from kluis.storage.locks import Locks
 LOG = logging.getLogger(__name__)
 LEASE_SECONDS = 900
 FLIP_WINDOW_SECONDS = 15.0  # > the HEAD client's connect + read timeouts (kluis.runtime.resources)
+
+
+class UndoImpossible(KluisError):
+    """The generation an undo would make live again is no longer there (it was retired)."""
+
+    default_code = "restore.undo_data_gone"
+    http_status = 409
 
 
 class StagedGenerationInvalid(Exception):
@@ -79,7 +87,10 @@ class Apply:
                     and (head.generation if head else None) != job.replaces.generation
                 ):
                     raise _superseded(scope, head)  # another restore flipped after this one was checked
-                self.verify_staged(scope, staged)
+                if job.stage.owned:
+                    self.verify_staged(scope, staged)
+                elif not self.store.generation_intact(scope, staged):
+                    raise UndoImpossible("restore.undo_data_gone")
                 if seconds_left is not None and seconds_left() < 2 * self.flip_window:
                     raise TransientError("too little time left in this invocation to flip HEAD")
                 self._take_ticket(job)

@@ -79,7 +79,8 @@ class Cleanup:
         if job.stage and job.administration and job.year:
             self._fence(job)
             head = self.store.head(job.scope)
-            if head is None or head.generation != job.stage.generation:
+            live = head is not None and head.generation == job.stage.generation
+            if job.stage.owned and not live:  # an undo's stage is an older generation: not its own
                 self.store.delete_generation(job.scope, job.stage.generation)
 
     def _fence(self, job: RestoreJob) -> None:
