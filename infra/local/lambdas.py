@@ -72,6 +72,8 @@ class LocalFunction:
     # The function's own variables; None: this process's environment (where the local stack has
     # put every function's variables, which template.yaml keeps consistent).
     environment: dict[str, str] | None = None
+    # Told of each (re)load of the handler (a cold start): see `Runtime.load_hooks`.
+    on_load: Callable[[LocalFunction, Callable[[Any, Any], Any]], None] | None = None
     _function: Callable[[Any, Any], Any] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -81,6 +83,8 @@ class LocalFunction:
                 self._function = load_handler(
                     self.code_dir, self.handler, f"kluis_function_{self.logical_id}"
                 )
+                if self.on_load is not None:
+                    self.on_load(self, self._function)
             return self._function
 
     def call(self, event: Any) -> Any:
@@ -126,6 +130,9 @@ class Runtime:
     def __init__(self, isolate: Iterable[str] | str | None = None, memory_cap: bool | None = None) -> None:
         self.functions: dict[str, LocalFunction] = {}
         self.calls: list[Invocation] = []
+        # Each is called with (function, handler) when a handler module is loaded in this process,
+        # before its first invocation: tests/policy/recording.py watches the AWS calls it makes.
+        self.load_hooks: list[Callable[[LocalFunction, Callable[[Any, Any], Any]], None]] = []
         if isolate is None:
             isolate = os.environ.get(ISOLATE_ENV, "")
         if isinstance(isolate, str):
@@ -137,7 +144,12 @@ class Runtime:
         self._original = LambdaFunction.invoke
 
     def register(self, function: LocalFunction) -> None:
+        function.on_load = self._loaded
         self.functions[function.name] = function
+
+    def _loaded(self, function: LocalFunction, handler: Callable[[Any, Any], Any]) -> None:
+        for hook in self.load_hooks:
+            hook(function, handler)
 
     def cold_start(self) -> None:
         """Every function starts cold at its next invocation, reading its settings anew.

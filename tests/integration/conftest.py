@@ -13,13 +13,33 @@ os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
 import pytest
 
 from tests.integration.harness import Harness
+from tests.policy.recording import Recorder, names_of
 
 
 @pytest.fixture(scope="session")
 def harness() -> Harness:
     harness = Harness.start()
+    harness.recorder = record_calls(harness)
     yield harness
     harness.stop()
+
+
+def record_calls(harness: Harness) -> Recorder:
+    """Every AWS call of every function (and of `kluis ops`, as the OperatorRole) on these tests' code
+    paths, for the policy tests (tests/policy/calls.py; test_zz_policy_catalogue.py checks them)."""
+    from kluis_tools import ops
+
+    recorder = Recorder(names_of(harness.stack))
+    harness.stack.runtime.load_hooks.append(recorder.on_load)
+    resources = ops.Resources
+
+    class OperatorResources(resources):  # type: ignore[misc,valid-type]
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            recorder.watch("OperatorRole", self.session)
+
+    ops.Resources = OperatorResources
+    return recorder
 
 
 @pytest.fixture
