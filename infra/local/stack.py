@@ -20,6 +20,7 @@ from moto.server import ThreadedMotoServer
 
 from infra.local.lambdas import LocalFunction, Runtime
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
+from kluis.runtime.resources import S3_CONFIG
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -111,7 +112,9 @@ class LocalStack:
         return before
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)
+        # S3 as the functions configure it (regional, virtual-hosted; path style on this IP endpoint).
+        config = S3_CONFIG if service == "s3" else None
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, config=config)
 
     def resource(self, service: str) -> Any:
         return boto3.resource(service, endpoint_url=self.endpoint, region_name=REGION)

@@ -33,8 +33,12 @@ from kluis.storage.requests import RequestStore
 from kluis.storage.versions import VersionReader
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
-# SigV4 is what presigned URLs of KMS-encrypted objects require.
-S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+# SigV4 is what presigned URLs of KMS-encrypted objects require. Virtual-hosted addressing makes
+# presigned URLs and POSTs name the regional endpoint (<bucket>.s3.<region>.amazonaws.com): by default
+# botocore presigns for the global one, which answers a new bucket outside us-east-1 with a 307 for up
+# to a day, and a browser's cross-origin POST does not follow that. Against an IP endpoint (the local
+# stack's 127.0.0.1) botocore keeps path style. tests/unit/test_presigned_endpoint.py.
+S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 
 
 class Resources:
