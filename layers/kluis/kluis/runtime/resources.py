@@ -22,6 +22,7 @@ from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.confirmation import AwaitConfirmation, Confirmations
 from kluis.flows.restore.staging import Staging
 from kluis.flows.restore.uploads import RestoreUploads
+from kluis.flows.stale_restores import StaleRestoreSweeper
 from kluis.flows.system_restore.drill import Drill
 from kluis.flows.system_restore.fulfilment import Fulfilment, Sources
 from kluis.settings import Settings
@@ -30,6 +31,7 @@ from kluis.storage.drills import DrillLog
 from kluis.storage.jobs import JobStore
 from kluis.storage.locks import Locks
 from kluis.storage.requests import RequestStore
+from kluis.storage.stale import StaleRestores
 from kluis.storage.versions import VersionReader
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
@@ -149,6 +151,16 @@ class Resources:
     @cached_property
     def apply(self) -> Apply:
         return Apply(self.jobs, self.store, self.locks, self.uploads)
+
+    @cached_property
+    def stale_restore_sweeper(self) -> StaleRestoreSweeper:
+        return StaleRestoreSweeper(
+            self.jobs,
+            StaleRestores(self.dynamodb, self.jobs.table.name),
+            self.s3,
+            uploads_bucket=self._given(self.settings.uploads_bucket, "UPLOADS_BUCKET"),
+            wait_seconds=self.settings.restore_upload_wait_seconds,
+        )
 
     @cached_property
     def failures(self) -> JobFailures:
