@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHECKOV := $(VENV)/checkov/bin/checkov
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/kluis:$(CURDIR)/tools
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -16,6 +17,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	test -x $(CHECKOV) || $(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet "$$($(BIN)/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["kluis"]["checkov"])')"
 	touch $(STAMP)
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
@@ -32,7 +35,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	for handler in functions/*/app.py; do $(BIN)/mypy --strict --no-error-summary $$handler || exit 1; done
-	$(BIN)/cfn-lint template.yaml infra/replica.yaml
+	$(BIN)/cfn-lint template.yaml infra/replica.yaml -a cfn_lint_serverless.rules
+	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation -f template.yaml -f infra/replica.yaml
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q

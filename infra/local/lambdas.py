@@ -72,6 +72,8 @@ class LocalFunction:
     # The function's own variables; None: this process's environment (where the local stack has
     # put every function's variables, which template.yaml keeps consistent).
     environment: dict[str, str] | None = None
+    # Told of each (re)load of the handler (a cold start): see `Runtime.load_hooks`.
+    on_load: Callable[[LocalFunction, Callable[[Any, Any], Any]], None] | None = None
     _function: Callable[[Any, Any], Any] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -81,6 +83,8 @@ class LocalFunction:
                 self._function = load_handler(
                     self.code_dir, self.handler, f"kluis_function_{self.logical_id}"
                 )
+                if self.on_load is not None:
+                    self.on_load(self, self._function)
             return self._function
 
     def call(self, event: Any) -> Any:
@@ -98,6 +102,15 @@ class LocalFunction:
             "timeout": self.timeout,
             "memory_cap": memory_cap,
         }
+
+
+@dataclass
+class AsyncConfig:
+    """A function's EventInvokeConfig: how often Lambda retries a failed asynchronous invocation, and
+    where the failure record goes then (its OnFailure destination)."""
+
+    retries: int
+    on_failure: Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -126,6 +139,10 @@ class Runtime:
     def __init__(self, isolate: Iterable[str] | str | None = None, memory_cap: bool | None = None) -> None:
         self.functions: dict[str, LocalFunction] = {}
         self.calls: list[Invocation] = []
+        # Each is called with (function, handler) when a handler module is loaded in this process,
+        # before its first invocation: tests/policy/recording.py watches the AWS calls it makes.
+        self.load_hooks: list[Callable[[LocalFunction, Callable[[Any, Any], Any]], None]] = []
+        self.asynchronous: dict[str, AsyncConfig] = {}  # by logical id
         if isolate is None:
             isolate = os.environ.get(ISOLATE_ENV, "")
         if isinstance(isolate, str):
@@ -137,7 +154,12 @@ class Runtime:
         self._original = LambdaFunction.invoke
 
     def register(self, function: LocalFunction) -> None:
+        function.on_load = self._loaded
         self.functions[function.name] = function
+
+    def _loaded(self, function: LocalFunction, handler: Callable[[Any, Any], Any]) -> None:
+        for hook in self.load_hooks:
+            hook(function, handler)
 
     def cold_start(self) -> None:
         """Every function starts cold at its next invocation, reading its settings anew.
@@ -161,6 +183,10 @@ class Runtime:
             local = runtime.functions.get(fn.function_name)
             if local is None:
                 return runtime._original(fn, body, request_headers, response_headers)
+            # moto's S3 notifications invoke with no request headers; the Lambda API says Event.
+            asynchronous = not request_headers or request_headers.get("X-Amz-Invocation-Type") == "Event"
+            if asynchronous and local.logical_id in runtime.asynchronous:
+                return runtime.invoke_async(local, body, response_headers)
             return runtime.invoke(local, body, response_headers)
 
         LambdaFunction.invoke = invoke  # type: ignore[method-assign]
@@ -182,6 +208,40 @@ class Runtime:
             response_headers["x-amz-function-error"] = "Unhandled"
         record.done = True
         return json.dumps(outcome.payload).encode()
+
+    def invoke_async(self, local: LocalFunction, body: str | dict[str, Any], response_headers: Any) -> bytes:
+        """An asynchronous invocation as Lambda makes it: retried on a function error, then the failure
+        record (Lambda's destination record format) goes to the OnFailure destination."""
+        config = self.asynchronous[local.logical_id]
+        attempts = 0
+        while True:
+            attempts += 1
+            answer = self.invoke(local, body, headers := {})
+            if "x-amz-function-error" not in headers:
+                return answer
+            if attempts > config.retries:
+                break
+        config.on_failure(
+            {
+                "version": "1.0",
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                "requestContext": {
+                    "requestId": str(uuid.uuid4()),
+                    "functionArn": f"{local.arn}:$LATEST",
+                    "condition": "RetriesExhausted",
+                    "approximateInvokeCount": attempts,
+                },
+                "requestPayload": json.loads(body) if isinstance(body, str) and body else body,
+                "responseContext": {
+                    "statusCode": 200,
+                    "executedVersion": "$LATEST",
+                    "functionError": "Unhandled",
+                },
+                "responsePayload": json.loads(answer),
+            }
+        )
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return answer
 
     # -- in this process ------------------------------------------------------------------------
     @staticmethod

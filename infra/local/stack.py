@@ -20,11 +20,14 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from infra.local.lambdas import LocalFunction, Runtime
+from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
 from infra.local.post_policy import PostPolicy
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
+from kluis.runtime.resources import S3_CONFIG
 
 REGION = "eu-west-1"
+# Parameters template.yaml requires (no default): the local identity provider is infra.local.gateway.
+LOCAL_PARAMETERS = {"JwtIssuer": "https://kluis.local/issuer", "JwtAudience": "kluis-web"}
 ACCOUNT = "123456789012"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "kluis-local", "AWS_SECRET_ACCESS_KEY": "kluis-local"}
 HANDLED_TYPES = {
@@ -39,6 +42,10 @@ HANDLED_TYPES = {
     "AWS::IAM::Role",  # a moto role with its inline policies (the local stack enforces no IAM)
     "AWS::IAM::Policy",  # inline policies of those roles
     "AWS::CloudWatch::Alarm",  # an alarm in moto's CloudWatch (nothing local emits S3 metrics)
+    "AWS::Logs::LogGroup",  # a log group with its retention in moto (the handlers log to stderr)
+    "AWS::SQS::Queue",  # a queue in moto: failed asynchronous invocations land there (lambdas.py)
+    # moto does not enforce a queue's resource policy, and only EventBridge (cloud-only) sends with it.
+    "AWS::SQS::QueuePolicy",
     # The web client is served by infra.local.gateway; the CDN in front of its bucket is cloud-only.
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
@@ -79,7 +86,7 @@ class LocalStack:
     port: int = 0
     host: str = "127.0.0.1"
     stack_name: str = "kluis-local"
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)  # over LOCAL_PARAMETERS and the defaults
     environment: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -90,6 +97,7 @@ class LocalStack:
         self.schedules: list[Schedule] = []
         self.server: EmbeddedAws | None = None
         self.globals: dict[str, Any] = {}
+        self.queue_urls: dict[str, str] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------
     @property
@@ -137,7 +145,9 @@ class LocalStack:
         return before
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)
+        # S3 as the functions configure it (regional, virtual-hosted; path style on this IP endpoint).
+        config = S3_CONFIG if service == "s3" else None
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, config=config)
 
     def resource(self, service: str) -> Any:
         return boto3.resource(service, endpoint_url=self.endpoint, region_name=REGION)
@@ -158,12 +168,14 @@ class LocalStack:
             "AWS::Serverless::LayerVersion": f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{name}:1",
             "AWS::IAM::Role": f"arn:aws:iam::{ACCOUNT}:role/{name}",
             "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}",
+            "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+            "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:*",
         }[kind]
 
     def _attribute(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
             return self._arn(logical_id)
-        if attribute == "Name":
+        if attribute in ("Name", "QueueName"):
             return self.physical[logical_id].rsplit(":", 1)[-1]
         if attribute == "DomainName":  # a CDN the local stack does not run: a name that never resolves
             return f"{self.physical[logical_id].lower()}.cloudfront.invalid"
@@ -187,9 +199,13 @@ class LocalStack:
             if spec["Type"] != "AWS::KMS::Key":
                 self.physical[logical_id] = self._name(logical_id, spec["Type"])
         defaults = {name: spec.get("Default") for name, spec in self.template.get("Parameters", {}).items()}
+        parameters = defaults | LOCAL_PARAMETERS | self.parameters
+        missing = sorted(name for name, value in parameters.items() if value is None)
+        if missing:  # as CloudFormation refuses a stack without its required parameters
+            raise UnsupportedTemplate(f"template.yaml parameters without a value: {missing}")
         resolver = Resolver(
             conditions=self.template.get("Conditions", {}),
-            parameters=defaults | self.parameters,
+            parameters=parameters,
             refs=self.physical,
             attributes=self._attribute,
             pseudo={
@@ -209,12 +225,14 @@ class LocalStack:
             "AWS::KMS::Key",
             "AWS::S3::Bucket",
             "AWS::DynamoDB::Table",
+            "AWS::SQS::Queue",
             "AWS::Serverless::Function",
             "AWS::Serverless::StateMachine",
             "AWS::IAM::Role",
             "AWS::IAM::Policy",
             "AWS::S3::BucketPolicy",
             "AWS::CloudWatch::Alarm",
+            "AWS::Logs::LogGroup",
         ]
         for kind in order:
             for logical_id, spec in resources.items():
@@ -251,9 +269,10 @@ class LocalStack:
         if "BucketEncryption" in properties:
             rules = [
                 {
-                    "ApplyServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
-                        "KMSMasterKeyID": rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+                    "ApplyServerSideEncryptionByDefault": {  # SSE-KMS with a key, or SSE-S3 without
+                        key: value
+                        for key, value in rule["ServerSideEncryptionByDefault"].items()
+                        if key in ("SSEAlgorithm", "KMSMasterKeyID")
                     },
                     "BucketKeyEnabled": rule.get("BucketKeyEnabled", False),
                 }
@@ -328,6 +347,22 @@ class LocalStack:
             **arguments,
         )
 
+    def _create_queue(self, logical_id: str, properties: dict[str, Any]) -> None:
+        attributes = {
+            key: str(properties[key])
+            for key in ("MessageRetentionPeriod", "VisibilityTimeout")
+            if key in properties
+        }
+        url = self.client("sqs").create_queue(QueueName=self.physical[logical_id], Attributes=attributes)
+        self.queue_urls[logical_id] = url["QueueUrl"]
+
+    def _create_loggroup(self, logical_id: str, properties: dict[str, Any]) -> None:
+        name = properties.get("LogGroupName") or self.physical[logical_id]
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName=name)
+        if "RetentionInDays" in properties:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=int(properties["RetentionInDays"]))
+
     def _create_bucketpolicy(self, logical_id: str, properties: dict[str, Any]) -> None:
         """Bucket policies without their conditional statements.
 
@@ -379,6 +414,12 @@ class LocalStack:
             Timeout=int(merged.get("Timeout", 3)),
             MemorySize=int(merged.get("MemorySize", 128)),
         )
+        on_failure = merged.get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure")
+        if on_failure:
+            self.runtime.asynchronous[logical_id] = AsyncConfig(
+                retries=int(merged["EventInvokeConfig"].get("MaximumRetryAttempts", 2)),
+                on_failure=self._failure_destination(on_failure),
+            )
         self.runtime.register(
             LocalFunction(
                 logical_id=logical_id,
@@ -401,6 +442,20 @@ class LocalStack:
                 self.schedules.append(
                     Schedule(logical_id, event["Properties"]["Schedule"], json.loads(given) if given else {})
                 )
+
+    def _failure_destination(self, destination: dict[str, Any]) -> Any:
+        """Where a failed asynchronous invocation's record goes: only SQS queues of this template."""
+        if destination["Type"] != "SQS":
+            raise UnsupportedTemplate(f"the local stack sends failed events to SQS only, not {destination}")
+        queue = destination["Destination"].rsplit(":", 1)[-1]
+
+        def send(record: dict[str, Any]) -> None:
+            sqs = self.client("sqs")
+            sqs.send_message(
+                QueueUrl=sqs.get_queue_url(QueueName=queue)["QueueUrl"], MessageBody=json.dumps(record)
+            )
+
+        return send
 
     def _create_statemachine(self, logical_id: str, properties: dict[str, Any]) -> None:
         definition = (ROOT / properties["DefinitionUri"]).read_text()
@@ -476,6 +531,7 @@ class LocalStack:
             "RestoreStateMachine": self.name_of("RestoreStateMachine"),
             "SystemRestoreStateMachine": self.name_of("SystemRestoreStateMachine"),
             "AuditBucket": self.name_of("AuditBucket"),
+            "FailedEventsQueue": self.queue_urls.get("FailedEventsQueue", ""),
         }
 
 

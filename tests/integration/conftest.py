@@ -13,13 +13,43 @@ os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
 import pytest
 
 from tests.integration.harness import Harness
+from tests.policy.recording import Recorder, names_of
+
+HOURLY_LIMITS = (
+    "BACKUPS_PER_HOUR_PER_CUSTOMER",
+    "BACKUPS_PER_HOUR_PER_ADMINISTRATION",
+    "RESTORES_PER_HOUR_PER_CUSTOMER",
+    "RESTORES_PER_HOUR_PER_ADMINISTRATION",
+)
 
 
 @pytest.fixture(scope="session")
 def harness() -> Harness:
     harness = Harness.start()
+    # The suite backs up and restores the same few administrations far more often in an hour than
+    # people do; the hourly limits have their own tests (test_limits.py), which set them low.
+    harness.stack.configure(**{name: "10000" for name in HOURLY_LIMITS})
+    harness.recorder = record_calls(harness)
     yield harness
     harness.stop()
+
+
+def record_calls(harness: Harness) -> Recorder:
+    """Every AWS call of every function (and of `kluis ops`, as the OperatorRole) on these tests' code
+    paths, for the policy tests (tests/policy/calls.py; test_zz_policy_catalogue.py checks them)."""
+    from kluis_tools import ops
+
+    recorder = Recorder(names_of(harness.stack))
+    harness.stack.runtime.load_hooks.append(recorder.on_load)
+    resources = ops.Resources
+
+    class OperatorResources(resources):  # type: ignore[misc,valid-type]
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            recorder.watch("OperatorRole", self.session)
+
+    ops.Resources = OperatorResources
+    return recorder
 
 
 @pytest.fixture

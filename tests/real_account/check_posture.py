@@ -10,7 +10,9 @@ Each check is harmless: it writes only under uploads/ and the check's own keys, 
 - plain-HTTP requests to every bucket are denied (the TLS-only bucket policy);
 - every bucket's Block Public Access is on, and its default encryption is SSE-KMS with our key;
 - the data bucket is versioned; the jobs table has point-in-time recovery;
-- the manifest MAC key is an HMAC key whose policy is the account root's only.
+- the manifest MAC key is an HMAC key whose policy is the account root's only;
+- every bucket logs its access, every log group of the stack has a retention, no event has failed
+  (FailedEventsQueue is empty), and presigned URLs name the regional endpoint (issue 16).
 """
 
 from __future__ import annotations
@@ -158,6 +160,46 @@ def test_kms_refuses_a_mac_message_over_4_kib():
     with pytest.raises(Exception) as refused:
         kms.generate_mac(KeyId=physical("ManifestMacKey"), Message=b"x" * 4097, MacAlgorithm="HMAC_SHA_256")
     assert "ValidationException" in str(refused.value) or "AccessDenied" in str(refused.value)
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_every_bucket_logs_its_access_to_the_access_logs_bucket(index):
+    names = buckets()
+    if index >= len(names):
+        pytest.skip("bucket not in the stack outputs")
+    logging = boto3.client("s3").get_bucket_logging(Bucket=names[index])["LoggingEnabled"]
+    assert logging["TargetBucket"] == outputs()["AccessLogsBucketName"]
+
+
+def test_every_log_group_of_the_stack_keeps_its_logs_for_a_while():
+    resources = boto3.client("cloudformation").describe_stack_resources(StackName=STACK)["StackResources"]
+    groups = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::Logs::LogGroup"]
+    assert groups
+    logs = boto3.client("logs")
+    for name in groups:
+        (group,) = [
+            g
+            for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+            if g["logGroupName"] == name
+        ]
+        assert group.get("retentionInDays"), name
+
+
+def test_no_event_has_failed_after_its_retries():
+    attributes = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=outputs()["FailedEventsQueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0", "read the queue: docs/operations.md, lost events"
+
+
+def test_presigned_urls_name_the_regional_endpoint():
+    from urllib.parse import urlsplit
+
+    from kluis.runtime.resources import S3_CONFIG
+
+    region = boto3.session.Session().region_name
+    form = boto3.client("s3", config=S3_CONFIG).generate_presigned_post(outputs()["UploadsBucketName"], KEY)
+    assert urlsplit(form["url"]).hostname == f"{outputs()['UploadsBucketName']}.s3.{region}.amazonaws.com"
 
 
 if __name__ == "__main__":

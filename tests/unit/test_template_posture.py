@@ -98,10 +98,18 @@ def test_every_bucket_blocks_public_access(bucket):
     }
 
 
+# S3 server access logs are delivered only to a bucket whose default encryption is SSE-S3 (S3 User
+# Guide, "Enabling Amazon S3 server access logging"); the access-logs bucket holds no customer data.
+SSE_S3_ONLY = {"AccessLogsBucket"}
+
+
 @pytest.mark.parametrize("bucket", sorted(BUCKETS))
 def test_every_bucket_encrypts_with_a_kms_key(bucket):
     rules = BUCKETS[bucket]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rules
+    if bucket in SSE_S3_ONLY:
+        assert [r["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for r in rules] == ["AES256"]
+        return
     for rule in rules:
         default = rule["ServerSideEncryptionByDefault"]
         assert default["SSEAlgorithm"] == "aws:kms"
@@ -313,3 +321,19 @@ def test_only_the_export_writes_the_audit_bucket_and_it_is_object_locked():
         if spec["Type"] == "AWS::Serverless::Function" and any("AuditBucket" in w for w in _writes(logical))
     ]
     assert writers == ["AuditExportFunction"]
+
+
+# -- KMS through the services only (issue 16: tests/policy evaluates these against each call) -----------
+def test_every_grant_on_the_data_key_is_bound_to_a_service_and_to_our_buckets_or_table():
+    """No role may use the data key directly, only S3 or DynamoDB on its behalf, and only for our
+    buckets (the encryption context of an S3 Bucket Key is the bucket ARN) or the jobs table."""
+    grants = [(o, s) for o, s in STATEMENTS if refers_to(s.get("Resource"), "DataKey")]
+    assert grants
+    for owner, statement in grants:
+        condition = statement.get("Condition", {}).get("StringEquals", {})
+        service = json.dumps(condition.get("kms:ViaService"))
+        assert "s3.${AWS::Region}" in service or "dynamodb.${AWS::Region}" in service, (owner, statement)
+        context = condition.get("kms:EncryptionContext:aws:s3:arn") or condition.get(
+            "kms:EncryptionContext:aws:dynamodb:tableName"
+        )
+        assert context, (owner, statement.get("Sid"))

@@ -81,6 +81,8 @@ MESSAGES: dict[str, str] = {
     "restore.expired": "The verification code was not confirmed in time. Nothing was changed; send the "
     "backup file again to start over.",
     "restore.cancelled": "The restore was cancelled. Nothing was changed.",
+    "restore.upload_expired": "No backup file arrived for this restore within {hours} hours, so it was "
+    "stopped. Nothing was changed; start the restore again to send the file.",
     "restore.file_too_large": "The file is larger than a restore accepts.",
     "restore.lock_busy": "A backup or another restore of this administration and fiscal year kept running, "
     "so this restore was stopped. Your existing data was not changed. Please send the backup file again "

@@ -50,6 +50,8 @@ class Settings(BaseModel):
     multipart_part_size: int = Field(8 * MIB, alias="S3_UPLOAD_PART_SIZE", ge=1024)
     confirmation_attempts: int = Field(5, alias="CONFIRMATION_ATTEMPTS", ge=1, le=100)
     confirmation_timeout_seconds: int = Field(3600, alias="CONFIRMATION_TIMEOUT_SECONDS", ge=1)
+    # How long a restore may wait for its file before the sweeper expires it (kluis.flows.stale_restores).
+    restore_upload_wait_seconds: int = Field(86400, alias="RESTORE_UPLOAD_WAIT_SECONDS", ge=1)
     system_restore_price_cents: int = Field(7500, alias="SYSTEM_RESTORE_PRICE_CENTS", ge=0)
     noncurrent_version_retention_days: int = Field(400, alias="NONCURRENT_VERSION_RETENTION_DAYS", ge=1)
     drill_sample_size: int = Field(3, alias="DRILL_SAMPLE_SIZE", ge=1, le=1000)

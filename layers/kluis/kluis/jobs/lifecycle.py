@@ -62,7 +62,9 @@ MOVES: Mapping[Kind, Mapping[Status, frozenset[Status]]] = {
         S.FAILED: frozenset(),
     },
     Kind.RESTORE: {
-        S.AWAITING_UPLOAD: frozenset({S.VALIDATING, S.CANCELLED, S.REJECTED, S.FAILED}),
+        # A restore whose file never arrived (or whose upload event was lost) expires: the sweeper
+        # (kluis.flows.stale_restores) moves it once no upload can still start it.
+        S.AWAITING_UPLOAD: frozenset({S.VALIDATING, S.CANCELLED, S.REJECTED, S.EXPIRED, S.FAILED}),
         S.VALIDATING: frozenset({S.VALIDATING, S.AWAITING_CONFIRMATION, S.REJECTED, S.FAILED}),
         # A wrong code is counted in place; a confirmation that meets the timeout at that very moment
         # leaves the job `applying` while the execution expires it.

@@ -25,6 +25,7 @@ from kluis.flows.restore.confirmation import AwaitConfirmation, Confirmations
 from kluis.flows.restore.staging import Staging
 from kluis.flows.restore.undo import Undo
 from kluis.flows.restore.uploads import RestoreUploads
+from kluis.flows.stale_restores import StaleRestoreSweeper
 from kluis.flows.sweeper import Sweeper
 from kluis.flows.system_restore.drill import Drill
 from kluis.flows.system_restore.fulfilment import Fulfilment, Sources
@@ -36,11 +37,16 @@ from kluis.storage.jobs import RETENTION_DAYS, JobStore
 from kluis.storage.limits import RateLimits
 from kluis.storage.locks import Locks
 from kluis.storage.requests import RequestStore
+from kluis.storage.stale import StaleRestores
 from kluis.storage.versions import VersionReader
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
-# SigV4 is what presigned URLs of KMS-encrypted objects require.
-S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+# SigV4 is what presigned URLs of KMS-encrypted objects require. Virtual-hosted addressing makes
+# presigned URLs and POSTs name the regional endpoint (<bucket>.s3.<region>.amazonaws.com): by default
+# botocore presigns for the global one, which answers a new bucket outside us-east-1 with a 307 for up
+# to a day, and a browser's cross-origin POST does not follow that. Against an IP endpoint (the local
+# stack's 127.0.0.1) botocore keeps path style. tests/unit/test_presigned_endpoint.py.
+S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 # HEAD flips: a write that has landed or failed well within Apply's flip window (flows.restore.apply),
 # so one attempt, short timeouts; the state machine retries a failed Apply.
 HEAD_CONFIG = S3_CONFIG.merge(
@@ -202,6 +208,16 @@ class Resources:
             self.locks,
             window_days=self.settings.undo_window_days,
             grace_days=self.settings.sweep_grace_days,
+        )
+
+    @cached_property
+    def stale_restore_sweeper(self) -> StaleRestoreSweeper:
+        return StaleRestoreSweeper(
+            self.jobs,
+            StaleRestores(self.dynamodb, self.jobs.table.name),
+            self.s3,
+            uploads_bucket=self._given(self.settings.uploads_bucket, "UPLOADS_BUCKET"),
+            wait_seconds=self.settings.restore_upload_wait_seconds,
         )
 
     @cached_property
