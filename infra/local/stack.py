@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
+from infra.local.object_lock import MultipartLocks
 from infra.local.post_policy import PostPolicy
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
 from kluis.runtime.resources import S3_CONFIG
@@ -53,16 +54,23 @@ HANDLED_TYPES = {
 
 
 class EmbeddedAws(ThreadedMotoServer):
-    """moto's server, with S3's POST-upload policy enforced in front of it (see post_policy)."""
+    """moto's server, with S3's POST-upload policy enforced in front of it (see post_policy), and the
+    Object Lock of multipart uploads applied (see object_lock)."""
 
     def _server_entry(self) -> None:
-        moto = DomainDispatcherApplication(create_backend_app)
+        moto = MultipartLocks(DomainDispatcherApplication(create_backend_app), _s3_backend)
         app = PostPolicy(moto, {CREDENTIALS["AWS_ACCESS_KEY_ID"]: CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
         self._server_ready_event.set()
         self._server.serve_forever()
+
+
+def _s3_backend() -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ACCOUNT]["aws"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,9 @@ class LocalStack:
         return self.physical[logical_id]
 
     def _arn(self, logical_id: str) -> str:
+        implicit = self._implicit_role(logical_id)
+        if implicit is not None:
+            return implicit
         kind = self.template["Resources"][logical_id]["Type"]
         name = self.physical[logical_id]
         return {
@@ -171,6 +182,15 @@ class LocalStack:
             "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:*",
         }[kind]
+
+    def _implicit_role(self, logical_id: str) -> str | None:
+        """The ARN of the role SAM makes for a function (`<Function>Role`), which the template names
+        (a bucket policy) but does not declare."""
+        function = logical_id.removesuffix("Role")
+        resources = self.template["Resources"]
+        if logical_id in resources or resources.get(function, {}).get("Type") != "AWS::Serverless::Function":
+            return None
+        return f"arn:aws:iam::{ACCOUNT}:role/{self.stack_name}-{logical_id}"
 
     def _attribute(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
@@ -531,6 +551,7 @@ class LocalStack:
             "RestoreStateMachine": self.name_of("RestoreStateMachine"),
             "SystemRestoreStateMachine": self.name_of("SystemRestoreStateMachine"),
             "AuditBucket": self.name_of("AuditBucket"),
+            "RetentionBucket": self.name_of("RetentionBucket"),
             "FailedEventsQueue": self.queue_urls.get("FailedEventsQueue", ""),
         }
 
@@ -550,11 +571,14 @@ def _with_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     """CloudFormation's lifecycle rule shape, in the S3 API's shape."""
-    converted: dict[str, Any] = {
-        "ID": rule["Id"],
-        "Status": rule["Status"],
-        "Filter": {"Prefix": rule.get("Prefix", "")},
-    }
+    converted: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"]}
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule.get("TagFilters", [])]
+    if len(tags) == 1 and not rule.get("Prefix"):
+        converted["Filter"] = {"Tag": tags[0]}
+    elif tags:
+        converted["Filter"] = {"And": {"Prefix": rule.get("Prefix", ""), "Tags": tags}}
+    else:
+        converted["Filter"] = {"Prefix": rule.get("Prefix", "")}
     if "ExpirationInDays" in rule:
         converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if "NoncurrentVersionExpiration" in rule:

@@ -120,8 +120,17 @@ S3_ACTIONS = {
     "DeleteObject": "s3:DeleteObject",
     "DeleteObjects": "s3:DeleteObject",  # a batch: s3:DeleteObject on each key (S3 API Reference)
     "ListParts": "s3:ListMultipartUploadParts",
+    "PutObjectTagging": "s3:PutObjectTagging",
+    # A legal hold has one action, with or without a version id (S3 API Reference, PutObjectLegalHold).
+    "PutObjectLegalHold": "s3:PutObjectLegalHold",
+    "GetObjectLegalHold": "s3:GetObjectLegalHold",
+    "GetObjectRetention": "s3:GetObjectRetention",
 }
-S3_VERSIONED = {"s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion"}
+S3_VERSIONED = {
+    "s3:GetObject": "s3:GetObjectVersion",
+    "s3:DeleteObject": "s3:DeleteObjectVersion",
+    "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
+}
 S3_BUCKET_ACTIONS = {
     "ListObjectsV2": "s3:ListBucket",
     "ListObjects": "s3:ListBucket",
@@ -165,25 +174,30 @@ def requests(deployment: Deployment, call: Call) -> Iterator[Request]:
         yield from _dynamodb(deployment, call, principal, why)
     elif call.service == "kms" and call.operation in KMS:
         arn = deployment.arn_of(call.resource)
-        yield Request(f"kms:{call.operation}", arn, principal, _caller(), why)
+        yield Request(f"kms:{call.operation}", arn, principal, _caller(principal), why)
     elif call.service == "stepfunctions" and call.operation in STATES:
         machine = deployment.arn_of(call.resource)
         if STATES[call.operation] == "execution":
             machine = machine.replace(":stateMachine:", ":execution:") + ":" + SAMPLES["{job}"]
-        yield Request(f"states:{call.operation}", machine, principal, _caller(), why)
+        yield Request(f"states:{call.operation}", machine, principal, _caller(principal), why)
     elif call.service == "lambda" and call.operation == "Invoke":
-        yield Request("lambda:InvokeFunction", deployment.arn_of(call.resource), principal, _caller(), why)
+        yield Request(
+            "lambda:InvokeFunction", deployment.arn_of(call.resource), principal, _caller(principal), why
+        )
     elif call.service == "sqs" and call.operation == "SendMessage":
-        yield Request("sqs:SendMessage", deployment.arn_of(call.resource), principal, _caller(), why)
+        yield Request("sqs:SendMessage", deployment.arn_of(call.resource), principal, _caller(principal), why)
+    elif call.service == "sts" and call.operation == "GetCallerIdentity":
+        return  # "No permissions are required to perform this operation" (STS API Reference)
     elif call.service == "cloudformation" and call.operation == "DescribeStacks":
         stack = deployment.main.resolve({"Ref": "AWS::StackId"})
-        yield Request("cloudformation:DescribeStacks", stack, principal, _caller(), why)
+        yield Request("cloudformation:DescribeStacks", stack, principal, _caller(principal), why)
     else:
         raise UnknownCall(call)
 
 
-def _caller() -> dict[str, str]:
-    return {"aws:SecureTransport": "true", "kms:CallerAccount": ACCOUNT}
+def _caller(principal: str) -> dict[str, str]:
+    # aws:PrincipalArn of a role's session is the role's ARN (IAM User Guide, global condition keys).
+    return {"aws:SecureTransport": "true", "kms:CallerAccount": ACCOUNT, "aws:PrincipalArn": principal}
 
 
 def _object(deployment: Deployment, logical: str, key: str) -> tuple[dict[str, Any], str]:
@@ -194,7 +208,7 @@ def _object(deployment: Deployment, logical: str, key: str) -> tuple[dict[str, A
 def _s3(deployment: Deployment, call: Call, principal: str, why: str) -> Iterator[Request]:
     bucket = deployment.bucket(call.resource)
     if call.operation in S3_BUCKET_ACTIONS:
-        yield Request(S3_BUCKET_ACTIONS[call.operation], bucket["arn"], principal, _caller(), why)
+        yield Request(S3_BUCKET_ACTIONS[call.operation], bucket["arn"], principal, _caller(principal), why)
         return
     if call.operation not in S3_ACTIONS:
         raise UnknownCall(call)
@@ -202,12 +216,12 @@ def _s3(deployment: Deployment, call: Call, principal: str, why: str) -> Iterato
     if call.version and action in S3_VERSIONED:
         action = S3_VERSIONED[action]
     _, resource = _object(deployment, call.resource, call.key)
-    yield Request(action, resource, principal, _caller(), why)
+    yield Request(action, resource, principal, _caller(principal), why)
     if call.source:
         source_logical, source_key = call.source.split("/", 1)
         source_bucket, source_resource = _object(deployment, source_logical, source_key)
         read = "s3:GetObjectVersion" if call.version else "s3:GetObject"
-        yield Request(read, source_resource, principal, _caller(), why + " (copy source)")
+        yield Request(read, source_resource, principal, _caller(principal), why + " (copy source)")
         yield from s3_kms(source_bucket, "kms:Decrypt", principal, why + " (copy source)")
     if call.operation in S3_GENERATES:
         yield from s3_kms(bucket, "kms:GenerateDataKey", principal, why)
@@ -240,7 +254,7 @@ def _dynamodb(deployment: Deployment, call: Call, principal: str, why: str) -> I
     if call.operation not in DYNAMODB:
         raise UnknownCall(call)
     table = deployment.table(call.resource)
-    context: dict[str, Any] = dict(_caller())
+    context: dict[str, Any] = dict(_caller(principal))
     if call.leading_key:
         context["dynamodb:LeadingKeys"] = [instantiate(call.leading_key)]
     yield Request(f"dynamodb:{call.operation}", table["arn"], principal, context, why)
@@ -348,8 +362,8 @@ def replication_requests(deployment: Deployment) -> list[Request]:
     target_object = f"{target['arn']}/{instantiate(key)}"
     why = "ReplicationRole: S3 replicates a data/ object version"
     found = [
-        Request("s3:GetReplicationConfiguration", source["arn"], role, _caller(), why),
-        Request("s3:ListBucket", source["arn"], role, _caller(), why),
+        Request("s3:GetReplicationConfiguration", source["arn"], role, _caller(role), why),
+        Request("s3:ListBucket", source["arn"], role, _caller(role), why),
     ]
     for action in (
         "s3:GetObjectVersionForReplication",
@@ -358,9 +372,9 @@ def replication_requests(deployment: Deployment) -> list[Request]:
         "s3:GetObjectRetention",
         "s3:GetObjectLegalHold",
     ):
-        found.append(Request(action, source_object, role, _caller(), why))
+        found.append(Request(action, source_object, role, _caller(role), why))
     for action in ("s3:ReplicateObject", "s3:ReplicateTags"):
-        found.append(Request(action, target_object, role, _caller(), why))
+        found.append(Request(action, target_object, role, _caller(role), why))
     found += list(s3_kms(source, "kms:Decrypt", role, why + " (source)"))
     for action in ("kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"):
         found += list(s3_kms(target, action, role, why + " (replica)"))

@@ -110,6 +110,14 @@ class Stack:
         return f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT}/{name}"
 
     def attribute(self, logical_id: str, attribute: str) -> str:
+        function = logical_id.removesuffix("Role")
+        resources = self.template["Resources"]
+        if (
+            logical_id not in resources
+            and resources.get(function, {}).get("Type") == "AWS::Serverless::Function"
+        ):
+            # The role SAM generates for a function (a bucket policy may name it): as principals() has it.
+            return f"arn:aws:iam::{ACCOUNT}:role/{STACK}-{logical_id}-{SUFFIX}"
         kind, name, region = self.kind(logical_id), self.physical[logical_id], self.region
         arns = {
             "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
