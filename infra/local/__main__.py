@@ -33,6 +33,8 @@ def main() -> None:
         print(report.summary())
     gateway = Gateway(stack, port=args.port).start()
     scheduler = Scheduler(stack).start()
+    if not args.no_seed:  # a daily job: once now, so the demo's closed years have their retention archives
+        threading.Thread(target=_retain_closed_years, args=(stack,), daemon=True).start()
     print(banner(gateway.url, stack.endpoint))
     print(operator_banner(stack))
     stop = threading.Event()
@@ -42,6 +44,14 @@ def main() -> None:
     scheduler.stop()
     gateway.stop()
     stack.stop()
+
+
+def _retain_closed_years(stack: LocalStack) -> None:
+    try:
+        started = stack.run_scheduled("RetainClosedYearsFunction")["started"]
+        logging.getLogger("local").info("retention archives of closed years started: %s", ", ".join(started))
+    except Exception:  # the page works without them; the log says why
+        logging.getLogger("local").exception("retention archives of closed years could not start")
 
 
 def banner(url: str, aws: str) -> str:
@@ -75,10 +85,11 @@ def operator_banner(stack: LocalStack) -> str:
          AWS_ACCESS_KEY_ID=kluis-local AWS_SECRET_ACCESS_KEY=kluis-local \\
          DATA_BUCKET={outputs["DataBucket"]} JOBS_TABLE={outputs["JobsTable"]} \\
          SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]} \\
-         AUDIT_BUCKET={outputs["AuditBucket"]}
+         AUDIT_BUCKET={outputs["AuditBucket"]} RETENTION_BUCKET={outputs["RetentionBucket"]}
   .venv/bin/kluis ops requests
   .venv/bin/kluis ops drill
   .venv/bin/kluis ops audit verify --customer 10234
+  .venv/bin/kluis ops retention list --customer 10234
 """
 
 

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Request, Response
 from infra.local.lambdas import Runtime
 from infra.local.stack import ACCOUNT, LocalStack, Route
 from infra.local.template import ROOT
+from kluis.api.auth import READ_ONLY
 
 # Not under "kluis": that is the functions' Powertools logger, whose records carry a function's context.
 LOG = logging.getLogger("local.gateway")
@@ -47,18 +48,29 @@ STATIC_TYPES = {
 class TokenIssuer:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     claim: str = "custom:customer"
+    role_claim: str = "custom:kluis_role"
 
-    def issue(self, customer: str, *, name: str = "Demo bookkeeper", lifetime: int = 8 * 3600) -> str:
+    def issue(
+        self,
+        customer: str,
+        *,
+        name: str = "Demo bookkeeper",
+        lifetime: int = 8 * 3600,
+        role: str | None = None,
+    ) -> str:
+        """A token for `customer`; `role="read-only"` is a sign-in that may only look and download."""
         now = int(time.time())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
-            "sub": f"user-{customer}",
+            "sub": f"user-{customer}" if role is None else f"user-{customer}-{role}",
             "name": name,
             self.claim: customer,
             "iat": now,
             "exp": now + lifetime,
         }
+        if role is not None:
+            claims[self.role_claim] = role
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def verify(self, token: str) -> dict[str, Any]:
@@ -85,7 +97,10 @@ class Gateway:
     ) -> None:
         self.stack = stack
         self.runtime: Runtime = stack.runtime
-        self.issuer = issuer or TokenIssuer(claim=stack.environment.get("CUSTOMER_CLAIM", "custom:customer"))
+        self.issuer = issuer or TokenIssuer(
+            claim=stack.environment.get("CUSTOMER_CLAIM", "custom:customer"),
+            role_claim=stack.environment.get("ROLE_CLAIM", "custom:kluis_role"),
+        )
         self.routes = [_CompiledRoute(route) for route in stack.routes]
         self.server: BaseWSGIServer = make_server(host, port, self.wsgi, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -117,15 +132,19 @@ class Gateway:
         return self._static(request.path)
 
     def _token(self, request: Request) -> Response:
-        """POST {"customer": "10234"} gives JSON; GET ?customer=10234 gives the bare token (for curl)."""
+        """POST {"customer": "10234"} gives JSON; GET ?customer=10234 gives the bare token (for curl).
+        `"role": "read-only"` (or ?role=read-only) signs in as a customer whose licence ended."""
         fields = (request.get_json(silent=True) or {}) if request.method == "POST" else request.args
         customer = str(fields.get("customer", ""))
+        role = fields.get("role")
         if not re.fullmatch(r"[0-9]{1,10}", customer):
             return _json(400, {"message": 'Give a customer number, e.g. {"customer": "10234"}.'})
-        token = self.issuer.issue(customer)
+        if role not in (None, "", READ_ONLY):
+            return _json(400, {"message": f'The only role is "{READ_ONLY}" (or none).'})
+        token = self.issuer.issue(customer, role=role or None)
         if request.method == "GET":
             return Response(token + "\n", content_type="text/plain")
-        return _json(200, {"token": token, "customer": customer})
+        return _json(200, {"token": token, "customer": customer, "role": role or None})
 
     def _api(self, request: Request, path: str) -> Response:
         for compiled in self.routes:

@@ -49,15 +49,21 @@ class Harness:
     def store(self) -> DataStore:
         return DataStore(self.stack.client("s3"), self.stack.name_of("DataBucket"))
 
-    def token(self, customer: str = CUSTOMER) -> str:
-        return self.gateway.issuer.issue(customer)
+    def token(self, customer: str = CUSTOMER, role: str | None = None) -> str:
+        return self.gateway.issuer.issue(customer, role=role)
 
     def call(
-        self, method: str, path: str, customer: str | None = CUSTOMER, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        customer: str | None = CUSTOMER,
+        *,
+        role: str | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if customer:
-            headers["Authorization"] = f"Bearer {self.token(customer)}"
+            headers["Authorization"] = f"Bearer {self.token(customer, role)}"
         return requests.request(
             method, f"{self.gateway.url}/api{path}", headers=headers, timeout=30, **kwargs
         )

@@ -106,3 +106,31 @@ def test_the_data_key_is_usable_only_through_s3_and_dynamodb_for_our_buckets_and
                 principal.logical_id,
                 context,
             )
+
+
+def test_only_the_retention_writer_may_write_or_retag_the_retention_bucket():
+    """Issue 15: nothing but RetainArchiveFunction writes retention archives, nor changes the tags
+    the lifecycle reads; the bucket policy denies it to everyone else, whatever they are granted."""
+    bucket = DEPLOYMENT.bucket("RetentionBucket")["arn"]
+    archive = f"{bucket}/retained/10234/00017/2023/20261120T101500-0123456789ab.zip"
+    actions = ("s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectTagging", "s3:PutObjectVersionTagging")
+    writers = {
+        principal.logical_id
+        for principal in DEPLOYMENT.principals.values()
+        for action in actions
+        if judge(
+            DEPLOYMENT,
+            principal.logical_id,
+            Request(
+                action, archive, principal.arn, {"aws:PrincipalArn": principal.arn}, principal.logical_id
+            ),
+        ).allowed
+    }
+    assert writers == {"RetainArchiveFunction"}
+    admin = "arn:aws:iam::111122223333:role/admin"
+    anyone = Request("s3:PutObject", archive, admin, {"aws:PrincipalArn": admin})
+    policy = DEPLOYMENT.bucket_policies[bucket.split(":::")[1]]
+    everything = [
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    ]
+    assert evaluate(anyone, everything, policy).decision == "explicitly denied"

@@ -47,6 +47,18 @@ def _build(part_size: int, confirmation_attempts: int) -> World:
     for bucket in ("data", "archives", "uploads"):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_versioning(Bucket="data", VersioningConfiguration={"Status": "Enabled"})
+    s3.create_bucket(
+        Bucket="retention",
+        CreateBucketConfiguration={"LocationConstraint": REGION},
+        ObjectLockEnabledForBucket=True,
+    )
+    # Flows that start a backup need a state machine to start; what it runs is the integration
+    # tests' business (they run the real ASL with the real handlers).
+    backups = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name="backups",
+        definition='{"StartAt": "Queued", "States": {"Queued": {"Type": "Pass", "End": true}}}',
+        roleArn="arn:aws:iam::123456789012:role/backups",
+    )["stateMachineArn"]
     boto3.resource("dynamodb", region_name=REGION).create_table(
         TableName="jobs",
         BillingMode="PAY_PER_REQUEST",
@@ -64,6 +76,8 @@ def _build(part_size: int, confirmation_attempts: int) -> World:
             "ARCHIVES_BUCKET": "archives",
             "UPLOADS_BUCKET": "uploads",
             "JOBS_TABLE": "jobs",
+            "RETENTION_BUCKET": "retention",
+            "BACKUP_STATE_MACHINE_ARN": backups,
             "MAC_KEY_ID": key,
             "MAX_UPLOAD_BYTES": str(1024**3),
             "S3_UPLOAD_PART_SIZE": str(part_size),

@@ -28,6 +28,9 @@ RETAINED = [
     (MAIN, "ManifestMacKey"),  # verifies the backups users hold: without it none can be restored
     (MAIN, "DataBucket"),
     (MAIN, "JobsTable"),
+    (MAIN, "AuditBucket"),  # the audit log's copy nobody can rewrite
+    (MAIN, "RetentionBucket"),  # closed years under Object Lock, for 7 or 10 years
+    (MAIN, "RetentionKey"),  # the retention archives are unreadable without it
     (REPLICA, "ReplicaBucket"),
     (REPLICA, "ReplicaKey"),  # the Object-Locked replicas are unreadable without it
 ]

@@ -337,3 +337,42 @@ def test_every_grant_on_the_data_key_is_bound_to_a_service_and_to_our_buckets_or
             "kms:EncryptionContext:aws:dynamodb:tableName"
         )
         assert context, (owner, statement.get("Sid"))
+
+
+# -- year-end retention archives (issue 15) --------------------------------------------------------------
+def test_retention_archives_are_locked_in_compliance_mode_under_a_key_of_their_own():
+    bucket = TEMPLATE["Resources"]["RetentionBucket"]
+    properties = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain" and properties["ObjectLockEnabled"] is True
+    assert properties["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": ["RetentionKey", "Arn"]}
+    key = TEMPLATE["Resources"]["RetentionKey"]
+    assert key["DeletionPolicy"] == "Retain" and key["Properties"]["EnableKeyRotation"] is True
+    assert TEMPLATE["Parameters"]["RetentionYears"]["AllowedValues"] == [7, 10]
+
+
+def test_only_the_retention_writer_may_write_the_retention_bucket():
+    writers = [
+        logical
+        for logical, spec in TEMPLATE["Resources"].items()
+        if spec["Type"] == "AWS::Serverless::Function"
+        and any("RetentionBucket" in w for w in _writes(logical))
+    ]
+    assert writers == ["RetainArchiveFunction"]
+    assert _writes("RetainArchiveFunction") == ["${RetentionBucket.Arn}/retained/*"]
+
+
+def test_the_retention_sweep_and_the_api_read_records_but_never_documents_or_write_data():
+    import fnmatch
+
+    for function in ("RetainClosedYearsFunction", "RetainArchiveFunction", "ApiFunction"):
+        assert not [w for w in _writes(function) if "DataBucket" in w], function
+    pattern = "data/*/records/*.jsonl"
+    assert fnmatch.fnmatchcase(
+        "data/10234/00017/2023/gen/20261126T095823Z-7994d5bf/records/fiscal_year.jsonl", pattern
+    )
+    assert not fnmatch.fnmatchcase(
+        "data/10234/00017/2023/gen/20261126T095823Z-7994d5bf/documents/d1.pdf", pattern
+    )

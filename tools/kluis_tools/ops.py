@@ -6,10 +6,13 @@
     kluis ops drill [--sample N] [--customer C --administration A --year Y] [--source ...]
     kluis ops drills                                     recent drill results
     kluis ops audit show --customer C | verify --customer C    the audit log, and its check
+    kluis ops retention list --customer C                 retained archives and their locks, as S3 says
+    kluis ops retention hold|release --customer C ARCHIVE_ID    a legal hold on a retained archive
 
 Run with the OperatorRole's credentials. Where things are comes from `--stack NAME` (the stack's
 outputs and parameters) or from the environment: DATA_BUCKET, JOBS_TABLE,
-SYSTEM_RESTORE_STATE_MACHINE_ARN, REPLICA_BUCKET, REPLICA_REGION. Answers are JSON on stdout.
+SYSTEM_RESTORE_STATE_MACHINE_ARN, AUDIT_BUCKET, RETENTION_BUCKET, REPLICA_BUCKET, REPLICA_REGION.
+Answers are JSON on stdout.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ STACK_OUTPUTS = {
     "JobsTableName": "JOBS_TABLE",
     "SystemRestoreStateMachineArn": "SYSTEM_RESTORE_STATE_MACHINE_ARN",
     "AuditBucketName": "AUDIT_BUCKET",
+    "RetentionBucketName": "RETENTION_BUCKET",
 }
 STACK_PARAMETERS = {"ReplicaBucketName": "REPLICA_BUCKET", "ReplicaRegion": "REPLICA_REGION"}
 
@@ -135,6 +139,33 @@ def cmd_audit_verify(resources: Resources, args: argparse.Namespace) -> Any:
     return {"customer": args.customer, "ok": not problems, "problems": problems}
 
 
+def cmd_retention_list(resources: Resources, args: argparse.Namespace) -> Any:
+    """The index beside what S3 itself says of each version's lock: they must agree."""
+    archives = []
+    for archive in resources.retained.of_customer(args.customer):
+        lock = resources.retained.lock_of(archive)
+        agrees = (
+            lock["mode"] == "COMPLIANCE"
+            and lock["retainUntil"] == archive.retain_until
+            and lock["legalHold"] == archive.legal_hold
+        )
+        archives.append(archive.model_dump(mode="json") | {"lock": lock, "ok": agrees})
+    return {"customer": args.customer, "ok": all(a["ok"] for a in archives), "archives": archives}
+
+
+def cmd_retention_hold(resources: Resources, args: argparse.Namespace) -> Any:
+    archive = resources.retained.get(args.customer, args.archive_id)
+    on = args.retention_command == "hold"
+    log_action(
+        resources,
+        archive.customer,
+        f"legal hold {'set on' if on else 'lifted from'} retained archive {archive.archive_id}",
+        archive.scope,
+    )
+    archive = resources.retained.set_legal_hold(archive, on)
+    return archive.model_dump(mode="json") | {"lock": resources.retained.lock_of(archive)}
+
+
 def cmd_drills(resources: Resources, args: argparse.Namespace) -> Any:
     return {"drills": resources.drill.log.recent(args.limit)}
 
@@ -180,6 +211,17 @@ def parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--customer", required=True)
     verify.set_defaults(run=cmd_audit_verify)
+
+    retention = commands.add_parser("retention", help="retention archives: list, legal holds")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    listing = retention_commands.add_parser("list", help="a customer's retained archives and their locks")
+    listing.add_argument("--customer", required=True)
+    listing.set_defaults(run=cmd_retention_list)
+    for name, text in (("hold", "set a legal hold"), ("release", "lift a legal hold")):
+        hold = retention_commands.add_parser(name, help=f"{text} on a retained archive")
+        hold.add_argument("--customer", required=True)
+        hold.add_argument("archive_id")
+        hold.set_defaults(run=cmd_retention_hold)
     return top
 
 
@@ -195,7 +237,7 @@ def main(argv: list[str], out: Callable[[str], Any] = print) -> int:
         _use_stack(args.stack)
     result = args.run(Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE"))), args)
     out(json.dumps(result, indent=2, default=str))
-    if args.command in ("drill", "audit") and result.get("ok") is False:
+    if args.command in ("drill", "audit", "retention") and result.get("ok") is False:
         return 1
     return 0
 

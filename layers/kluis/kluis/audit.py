@@ -39,6 +39,9 @@ class Action(StrEnum):
     RESTORE_FAILED = "restore.failed"
     RESTORE_UNDO_REQUESTED = "restore.undo_requested"
     SYSTEM_RESTORE_REQUESTED = "system_restore.requested"
+    RETENTION_REQUESTED = "retention.requested"
+    RETENTION_ARCHIVED = "retention.archived"
+    RETENTION_DOWNLOAD_ISSUED = "retention.download_issued"
     OPERATOR_ACTION = "operator.action"
 
 

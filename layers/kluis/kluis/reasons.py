@@ -37,6 +37,8 @@ MESSAGES: dict[str, str] = {
     "request.field_too_few": "The field '{field}' must hold at least {limit} items.",
     "request.field_too_many": "The field '{field}' may hold at most {limit} items.",
     "request.field_invalid": "The field '{field}' is invalid.",
+    "request.read_only": "This sign-in may only look and download (for example after the licence ended); "
+    "it cannot start or change anything.",
     "request.fault": "Something went wrong on our side. Please try again; if it keeps happening, contact "
     "support.",
     # -- identifiers -------------------------------------------------------------------------------
@@ -68,6 +70,10 @@ MESSAGES: dict[str, str] = {
     "Please try again in a few minutes; if it keeps failing, contact support and mention job {job}.",
     "backup.timeout": "Making the backup took too long and was stopped. Nothing was changed. Please try "
     "again; if it happens again, contact support and mention job {job}.",
+    # -- retention archives (kluis.flows.retention) -----------------------------------------------
+    "retention.not_found": "There is no such retained archive.",
+    "retention.period_over": "Fiscal year {year} of administration {administration} ended more than {years} "
+    "years ago: its retention period is over, so it is not kept under lock.",
     # -- restores ------------------------------------------------------------------------------------
     "restore.not_awaiting_confirmation": "The job cannot do that now: the restore is {status}, not awaiting "
     "confirmation.",

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kluis.retention import RetentionYears
 
 T = TypeVar("T")
 MIB = 1024 * 1024
@@ -35,6 +37,7 @@ class Settings(BaseModel):
     uploads_bucket: str | None = Field(None, alias="UPLOADS_BUCKET")
     jobs_table: str | None = Field(None, alias="JOBS_TABLE")
     audit_bucket: str | None = Field(None, alias="AUDIT_BUCKET")
+    retention_bucket: str | None = Field(None, alias="RETENTION_BUCKET")
     mac_key_id: str | None = Field(None, alias="MAC_KEY_ID")
     backup_state_machine_arn: str | None = Field(None, alias="BACKUP_STATE_MACHINE_ARN")
     restore_state_machine_arn: str | None = Field(None, alias="RESTORE_STATE_MACHINE_ARN")
@@ -42,6 +45,9 @@ class Settings(BaseModel):
     replica_bucket: str | None = Field(None, alias="REPLICA_BUCKET")  # None: no replica
     replica_region: str | None = Field(None, alias="REPLICA_REGION")
     customer_claim: str = Field("custom:customer", alias="CUSTOMER_CLAIM")
+    # A token whose role claim says "read-only" may only read (a customer whose licence ended
+    # downloads its retained years; an auditor looks): every other request is refused with 403.
+    role_claim: str = Field("custom:kluis_role", alias="ROLE_CLAIM")
     download_url_seconds: int = Field(300, alias="DOWNLOAD_URL_SECONDS", ge=1, le=7 * 86400)
     upload_url_seconds: int = Field(900, alias="UPLOAD_URL_SECONDS", ge=1, le=7 * 86400)
     max_upload_bytes: int = Field(20 * 1024**3, alias="MAX_UPLOAD_BYTES", ge=1)
@@ -55,6 +61,11 @@ class Settings(BaseModel):
     system_restore_price_cents: int = Field(7500, alias="SYSTEM_RESTORE_PRICE_CENTS", ge=0)
     noncurrent_version_retention_days: int = Field(400, alias="NONCURRENT_VERSION_RETENTION_DAYS", ge=1)
     drill_sample_size: int = Field(3, alias="DRILL_SAMPLE_SIZE", ge=1, le=1000)
+    # Years a closed fiscal year is kept under Object Lock after its end (kluis.retention).
+    retention_years: RetentionYears = Field(7, alias="RETENTION_YEARS")
+    retention_storage_class: Literal["STANDARD", "STANDARD_IA", "GLACIER_IR"] = Field(
+        "GLACIER_IR", alias="RETENTION_STORAGE_CLASS"
+    )
     # Days a restore can be undone; fractions are for tests. Jobs are kept longer than this.
     undo_window_days: float = Field(30.0, alias="UNDO_WINDOW_DAYS", gt=0, le=365)
     # Generations younger than this are never swept (a stage whose job is not recorded yet, a seed).
@@ -76,6 +87,7 @@ class Settings(BaseModel):
         "uploads_bucket",
         "jobs_table",
         "audit_bucket",
+        "retention_bucket",
         "mac_key_id",
         "replica_bucket",
         "replica_region",

@@ -9,12 +9,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.api import errors
+from kluis.api.auth import is_read_only
 from kluis.api.gate import Refused, admit
-from kluis.api.routes import administrations, audit_log, jobs, restores, system_restore_requests
+from kluis.api.routes import administrations, audit_log, jobs, restores, retention, system_restore_requests
+from kluis.errors import Reason
 from kluis.runtime.resources import Resources
 
 app = APIGatewayHttpResolver(enable_validation=True)
-for routes in (administrations, audit_log, jobs, restores, system_restore_requests):
+for routes in (administrations, audit_log, jobs, restores, retention, system_restore_requests):
     app.include_router(routes.router)
 errors.register(app)
 
@@ -37,6 +39,8 @@ BODY_ROUTES = _body_routes()
 def resolve(event: dict[str, Any], context: LambdaContext, resources: Resources) -> dict[str, Any]:
     try:
         event = admit(event, BODY_ROUTES)
+        if _method(event) != "GET" and is_read_only(event, resources.settings.role_claim):
+            raise Refused(403, Reason("request.read_only"))
     except Refused as refused:
         return {
             "statusCode": refused.status,
@@ -45,3 +49,7 @@ def resolve(event: dict[str, Any], context: LambdaContext, resources: Resources)
         }
     app.append_context(resources=resources)
     return app.resolve(event, context)
+
+
+def _method(event: dict[str, Any]) -> str:
+    return str(((event.get("requestContext") or {}).get("http") or {}).get("method", ""))

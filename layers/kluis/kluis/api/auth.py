@@ -3,12 +3,16 @@ a body or a file name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from kluis.errors import KluisError
 from kluis.runtime.resources import Resources
 from kluis.scope import InvalidScope, check_customer
+
+READ_ONLY = "read-only"  # the role claim of a sign-in that may only read (a licence that ended)
 
 
 class NoCustomer(KluisError):
@@ -31,3 +35,9 @@ def customer(router: Router) -> str:
         return check_customer(claims.get(resources_of(router).settings.customer_claim))
     except InvalidScope as error:
         raise NoCustomer() from error
+
+
+def is_read_only(event: dict[str, Any], role_claim: str) -> bool:
+    """The token's role claim says it may only read (checked before any route, in `kluis.api.app`)."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims") or {}
+    return claims.get(role_claim) == READ_ONLY

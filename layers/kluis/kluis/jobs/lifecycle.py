@@ -25,6 +25,7 @@ class Status(StrEnum):
     # backup
     QUEUED = "queued"
     BUILDING = "building"
+    RETAINING = "retaining"  # a retention archive: built, being copied under Object Lock
     READY = "ready"
     # restore
     AWAITING_UPLOAD = "awaiting-upload"
@@ -57,7 +58,9 @@ S = Status
 MOVES: Mapping[Kind, Mapping[Status, frozenset[Status]]] = {
     Kind.BACKUP: {
         S.QUEUED: frozenset({S.BUILDING, S.FAILED}),
-        S.BUILDING: frozenset({S.BUILDING, S.READY, S.FAILED}),
+        S.BUILDING: frozenset({S.BUILDING, S.RETAINING, S.READY, S.FAILED}),
+        # A retention archive (kluis.flows.retention) is ready once its copy is under Object Lock.
+        S.RETAINING: frozenset({S.READY, S.FAILED}),
         S.READY: frozenset(),
         S.FAILED: frozenset(),
     },

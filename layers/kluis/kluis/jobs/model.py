@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from kluis.errors import Reason
 from kluis.jobs.lifecycle import INITIAL, ItemStatus, Kind, Status, is_final
+from kluis.retention import RetentionRequest
 from kluis.scope import Scope
 
 JOB_ID = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{12}")
@@ -123,10 +124,21 @@ class BuiltArchive(_Model):
     bytes: int
 
 
+class RetainedCopy(_Model):
+    """Where a retention archive's locked copy is, and until when nobody can remove it."""
+
+    key: str
+    version_id: str
+    retain_until: str
+
+
 class BackupJob(JobBase):
     kind: Literal[Kind.BACKUP] = Kind.BACKUP
     include_documents: bool = False
     archive: BuiltArchive | None = None
+    # A retention archive (kluis.flows.retention): what it is kept for, and, once copied, where.
+    retention: RetentionRequest | None = None
+    retained: RetainedCopy | None = None
 
     def view(self) -> dict[str, Any]:
         view = self._view(self.status is Status.READY) | {"includeDocuments": self.include_documents}
@@ -134,6 +146,10 @@ class BackupJob(JobBase):
             view["archiveSize"] = self.archive.size
             view["details"] = self.archive.model_dump(include={"generation", "created_at", "records"})
             view["details"] |= {"documents": self.archive.documents, "bytes": self.archive.bytes}
+        if self.retention:
+            view["retention"] = {"years": self.retention.years, "why": str(self.retention.why)}
+            if self.retained:
+                view["retention"]["retainUntil"] = self.retained.retain_until
         return view
 
 
@@ -242,15 +258,22 @@ Job = Annotated[BackupJob | RestoreJob, Field(discriminator="kind")]
 JOB_ADAPTER: TypeAdapter[BackupJob | RestoreJob] = TypeAdapter(Job)
 
 
-def new_backup(scope: Scope, include_documents: bool, requested_by: str | None = None) -> BackupJob:
+def new_backup(
+    scope: Scope,
+    include_documents: bool,
+    requested_by: str | None = None,
+    retention: RetentionRequest | None = None,
+    job_id: str | None = None,
+) -> BackupJob:
     return BackupJob(
-        job_id=new_job_id(),
+        job_id=job_id or new_job_id(),
         customer=scope.customer,
         status=INITIAL[Kind.BACKUP],
         administration=scope.administration,
         year=scope.year,
         include_documents=include_documents,
         requested_by=requested_by,
+        retention=retention,
     )
 
 

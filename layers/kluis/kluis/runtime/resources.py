@@ -25,6 +25,7 @@ from kluis.flows.restore.confirmation import AwaitConfirmation, Confirmations
 from kluis.flows.restore.staging import Staging
 from kluis.flows.restore.undo import Undo
 from kluis.flows.restore.uploads import RestoreUploads
+from kluis.flows.retention import ClosedYears, Retention
 from kluis.flows.stale_restores import StaleRestoreSweeper
 from kluis.flows.sweeper import Sweeper
 from kluis.flows.system_restore.drill import Drill
@@ -37,6 +38,7 @@ from kluis.storage.jobs import RETENTION_DAYS, JobStore
 from kluis.storage.limits import RateLimits
 from kluis.storage.locks import Locks
 from kluis.storage.requests import RequestStore
+from kluis.storage.retained import RetainedArchives
 from kluis.storage.stale import StaleRestores
 from kluis.storage.versions import VersionReader
 
@@ -140,6 +142,36 @@ class Resources:
             self.locks,
             self.backup_cleanup,
             part_size=self.settings.multipart_part_size,
+        )
+
+    # -- retention archives -------------------------------------------------------------------------
+    @cached_property
+    def retained(self) -> RetainedArchives:
+        return RetainedArchives(
+            self.s3,
+            self._given(self.settings.retention_bucket, "RETENTION_BUCKET"),
+            self.dynamodb,
+            self._given(self.settings.jobs_table, "JOBS_TABLE"),
+            storage_class=self.settings.retention_storage_class,
+        )
+
+    @cached_property
+    def retention(self) -> Retention:
+        settings = self.settings
+        return Retention(
+            self.store,
+            self.jobs,
+            self.retained,
+            self.audit,
+            self.stepfunctions,
+            state_machine_arn=settings.backup_state_machine_arn or "",  # only the starters need it
+            archives_bucket=settings.archives_bucket or "",  # only the Retain step copies
+        )
+
+    @cached_property
+    def closed_years(self) -> ClosedYears:
+        return ClosedYears(
+            self.store, self.retained, self.jobs, self.retention, years=self.settings.retention_years
         )
 
     # -- restores -----------------------------------------------------------------------------------

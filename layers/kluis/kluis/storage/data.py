@@ -323,6 +323,33 @@ class DataStore:
         return True
 
 
+class GenerationRecords:
+    """The record datasets of one generation, as `kluis.books.records.RecordSource` reads them:
+    each `open` streams `records/{dataset}.jsonl` anew (one GET), never holding it whole."""
+
+    CHUNK_BYTES = 1024 * 1024
+
+    def __init__(self, store: DataStore, scope: Scope, generation: str) -> None:
+        self.store = store
+        self.prefix = store.generation_prefix(scope, generation)
+
+    def open(self, dataset: str) -> Iterator[bytes] | None:
+        try:
+            body = self.store.open(f"{self.prefix}records/{dataset}.jsonl")
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+        return _chunks_of(body, self.CHUNK_BYTES)
+
+
+def _chunks_of(body: Body, size: int) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(size)
+    finally:
+        body.close()
+
+
 def _content_type(name: str) -> str:
     return "application/pdf" if name.endswith(".pdf") else "application/x-ndjson"
 

@@ -77,7 +77,7 @@ class BackupBuilder:
     def run(self, job: BackupJob, budget_seconds: float) -> BuildResult:
         """Build (or continue building) the job's archive until done or `budget_seconds` pass."""
         deadline = self.clock() + budget_seconds
-        if job.status is Status.READY:  # a retry after the archive was complete: only tidy up
+        if job.archive is not None:  # a retry after the archive was complete: only tidy up
             self.cleanup.tidy(job)
             return BuildResult(done=True, progress=job.progress)
         # Held across invocations (renewed by each): a restore never flips HEAD mid-backup.
@@ -204,8 +204,10 @@ class BackupBuilder:
             documents=manifest.document_count,
             bytes=manifest.total_bytes,
         )
-        # Progress in the same write: a ready job never shows old progress.
-        self.jobs.move(job, Status.READY, progress=progress, archive=archive)
+        # Progress in the same write: a ready job never shows old progress. A retention archive is
+        # ready once its copy is under Object Lock (kluis.flows.retention).
+        done = Status.RETAINING if job.retention else Status.READY
+        self.jobs.move(job, done, progress=progress, archive=archive)
         self.cleanup.tidy(job)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from kluis.flows.backup.checkpoint import Checkpoints
-from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob
 from kluis.storage.locks import Locks
 
@@ -23,7 +22,7 @@ class BackupCleanup:
     def abandon(self, job: BackupJob) -> None:
         """After a failed build: abort its multipart uploads, so no half archive can ever appear."""
         self.checkpoints.abort_uploads(job)
-        if job.status is not Status.READY:  # completed but not recorded: not a backup anyone gets
+        if job.archive is None:  # completed but not recorded: not a backup anyone gets
             self.checkpoints.delete_archive(job)
         self.checkpoints.delete(job)
         if job.administration and job.year:

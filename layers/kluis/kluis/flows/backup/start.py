@@ -8,6 +8,7 @@ from typing import Any
 from kluis.errors import KluisError
 from kluis.flows.limits import StartLimits
 from kluis.jobs.model import BackupJob, new_backup
+from kluis.retention import RetentionRequest
 from kluis.scope import NoSuchScope, Scope
 from kluis.storage.data import DataStore
 from kluis.storage.jobs import JobStore
@@ -34,17 +35,22 @@ def start_backup(
     include_documents: bool,
     requested_by: str | None = None,
     limits: StartLimits | None = None,
+    retention: RetentionRequest | None = None,
+    job_id: str | None = None,
 ) -> BackupJob:
-    """Queue a backup of `scope` and start its execution (named after the job: started once)."""
+    """Queue a backup of `scope` and start its execution (named after the job: started once).
+
+    A retention archive (`retention`) is a backup whose execution goes on to copy it under Object
+    Lock (the state machine's `retain` input)."""
     if store.head(scope) is None:
         raise NoSuchScope(administration=scope.administration, year=scope.year)
     if limits is not None:
         limits.backup_starts(scope)
-    job = jobs.create(new_backup(scope, include_documents, requested_by))
+    job = jobs.create(new_backup(scope, include_documents, requested_by, retention, job_id))
     stepfunctions.start_execution(
         stateMachineArn=state_machine_arn,
         name=job.job_id,
-        input=json.dumps({"jobId": job.job_id, "customer": job.customer}),
+        input=json.dumps({"jobId": job.job_id, "customer": job.customer, "retain": retention is not None}),
     )
     return job
 
