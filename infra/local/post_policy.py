@@ -13,7 +13,10 @@ Uploads Using POST (AWS Signature Version 4)"), and answers S3's errors:
 - every condition: exact matches (`{"field": value}`, `["eq", "$field", value]`), `starts-with`,
   and `content-length-range` (400 EntityTooSmall / EntityTooLarge); 403 AccessDenied otherwise;
 - every form field but `file`, `policy`, `x-amz-signature` and `x-ignore-*` needs a condition;
-- S3's own limit: a POST upload holds at most 5 GB (400 EntityTooLarge), whatever the policy says.
+- S3's own limit: a POST upload holds at most 5 GB (400 EntityTooLarge), whatever the policy says;
+- S3's choice of key: a POST that asks for `aws:kms` without naming a key is stored under the
+  AWS-managed key `aws/s3`, not the bucket's default key (S3 User Guide, "Specifying server-side
+  encryption with AWS KMS"); moto uses the bucket default, so the stored object is put right.
 
 Written by hand because moto has no hook for it and no maintained library checks POST policies.
 """
@@ -49,22 +52,41 @@ class PostPolicy:
     """WSGI middleware: POST uploads to a bucket pass only if their policy allows them."""
 
     def __init__(
-        self, app: WsgiApp, secrets: Mapping[str, str], clock: Callable[[], datetime] | None = None
+        self,
+        app: WsgiApp,
+        secrets: Mapping[str, str],
+        clock: Callable[[], datetime] | None = None,
+        backend: Callable[[], Any] | None = None,
     ) -> None:
         self.app = app
         self.secrets = secrets
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.backend = backend  # moto's S3 backend, to store what S3 would where moto differs
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not _is_post_upload(environ):
             return self.app(environ, start_response)
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        form = _form(environ, raw)
         try:
-            self.check(_bucket(environ), _form(environ, raw))
+            self.check(_bucket(environ), form)
         except Refusal as refusal:
             return _error(start_response, refusal, environ.get("HTTP_ORIGIN"))
         environ["wsgi.input"] = io.BytesIO(raw)  # moto reads the request as it came
-        return self.app(environ, start_response)
+        body = b"".join(self.app(environ, start_response))
+        self._managed_key_if_unnamed(_bucket(environ), form[0])
+        return [body]
+
+    def _managed_key_if_unnamed(self, bucket: str, fields: Mapping[str, str]) -> None:
+        if self.backend is None or fields.get("x-amz-server-side-encryption") != "aws:kms":
+            return
+        if fields.get("x-amz-server-side-encryption-aws-kms-key-id"):
+            return
+        backend = self.backend()
+        stored = backend.get_object(bucket, fields.get("key", ""))
+        region = fields.get("x-amz-credential", "//eu-west-1").split("/")[2]  # the signed-for region
+        if stored is not None:
+            stored.kms_key_id = f"arn:aws:kms:{region}:{backend.account_id}:alias/aws/s3"
 
     def check(self, bucket: str, form: tuple[dict[str, str], FileStorage | None]) -> None:
         fields, upload = form

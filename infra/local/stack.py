@@ -59,7 +59,11 @@ class EmbeddedAws(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         moto = MultipartLocks(DomainDispatcherApplication(create_backend_app), _s3_backend)
-        app = PostPolicy(moto, {CREDENTIALS["AWS_ACCESS_KEY_ID"]: CREDENTIALS["AWS_SECRET_ACCESS_KEY"]})
+        app = PostPolicy(
+            moto,
+            {CREDENTIALS["AWS_ACCESS_KEY_ID"]: CREDENTIALS["AWS_SECRET_ACCESS_KEY"]},
+            backend=_s3_backend,
+        )
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

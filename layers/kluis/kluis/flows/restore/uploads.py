@@ -55,12 +55,13 @@ class RestoreUploads:
         post = self.s3.generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
-            Fields={"x-amz-server-side-encryption": "aws:kms"},
+            # No encryption fields: the bucket's default (SSE-KMS with the data key and a Bucket Key)
+            # applies. `aws:kms` without a key id would store the file under the AWS-managed aws/s3
+            # key instead (issue 16, finding 4); a field the policy does not name is refused.
             Conditions=[
                 {"bucket": self.bucket},
                 ["eq", "$key", key],
                 ["content-length-range", 1, self.max_bytes],
-                {"x-amz-server-side-encryption": "aws:kms"},
             ],
             ExpiresIn=self.url_seconds,
         )
