@@ -51,6 +51,7 @@ class Settings(BaseModel):
     confirmation_timeout_seconds: int = Field(3600, alias="CONFIRMATION_TIMEOUT_SECONDS", ge=1)
     system_restore_price_cents: int = Field(7500, alias="SYSTEM_RESTORE_PRICE_CENTS", ge=0)
     noncurrent_version_retention_days: int = Field(400, alias="NONCURRENT_VERSION_RETENTION_DAYS", ge=1)
+    archive_retention_days: int = Field(7, alias="ARCHIVE_RETENTION_DAYS", ge=1)  # the archives' expiry
     drill_sample_size: int = Field(3, alias="DRILL_SAMPLE_SIZE", ge=1, le=1000)
     # A long step (build, validate) stops this many seconds before its Lambda timeout to checkpoint;
     # the caps exist for tests, which make a small job take many invocations (down to one entry each).

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
 from kluis.flows.backup.start import start_backup
+from kluis.jobs.model import BackupJob
 from kluis.scope import NoSuchScope, Scope
 
 logger = Logger(child=True)
@@ -64,6 +65,8 @@ def create_backup(administration: str, year: str, request: BackupRequest) -> Res
 
 @router.get("/administrations/<administration>/years/<year>/jobs")
 def administration_jobs(administration: str, year: str) -> dict[str, Any]:
+    resources = resources_of(router)
     scope = Scope(customer(router), administration, year)
-    jobs = resources_of(router).jobs.recent(scope.customer, scope.administration, scope.year)
-    return {"jobs": [job.view() for job in jobs]}
+    jobs = resources.jobs.recent(scope.customer, scope.administration, scope.year)
+    retention = resources.settings.archive_retention_days
+    return {"jobs": [job.view(retention) if isinstance(job, BackupJob) else job.view() for job in jobs]}
