@@ -99,3 +99,24 @@ def test_a_taken_port_ends_the_process_with_its_own_status():
         )
     assert result.returncode == PORT_IN_USE
     assert f"port {port} (the web client and HTTP API) is in use" in result.stderr
+
+
+def test_the_curl_recipe_make_run_prints_makes_and_downloads_a_backup(harness, tmp_path):
+    """The recipe, as printed, run by bash against a local stack: it waits for the job to end and
+    downloads the archive under its own name."""
+    from infra.local.__main__ import banner
+
+    text = banner(harness.gateway.url, harness.stack.endpoint)
+    lines = text.split("Make a backup with curl:", 1)[1].split("Stop with Ctrl-C.", 1)[0]
+    script = lines.replace("\\\n", " ").strip()
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", "\n".join(line.strip() for line in script.splitlines())],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ready", result.stdout
+    downloaded = list(tmp_path.glob("*.zip"))
+    assert [path.name for path in downloaded] == ["10234 - 00017 - 2025 - Backup.zip"]
