@@ -88,12 +88,10 @@ def screenshots_folder() -> Path:
 
 @pytest.fixture
 def page(browser: Browser, harness: Harness) -> Iterator[Page]:
-    # A Dutch bookkeeper's browser: its own controls (the date input) in Dutch, Dutch time.
+    # A Dutch bookkeeper's browser (navigator.language); the time zone stays the machine's, which the
+    # tests' own times (test_system_restore_request.local_input) are in.
     context = browser.new_context(
-        accept_downloads=True,
-        viewport={"width": 1100, "height": 900},
-        locale="nl-NL",
-        timezone_id="Europe/Amsterdam",
+        accept_downloads=True, viewport={"width": 1100, "height": 900}, locale="nl-NL"
     )
     context.set_default_timeout(20_000)
     page = context.new_page()
