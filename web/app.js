@@ -70,7 +70,8 @@ function wireJobs() {
   registerJobAction({
     id: "resume-restore",
     label: "jobs.action.resume",
-    applies: (job) => job.kind === "restore" && job.status === "awaiting-confirmation",
+    applies: (job) =>
+      job.kind === "restore" && job.status === "awaiting-confirmation" && state.restoreJob?.jobId !== job.jobId,
     run: (job) => resumeRestore(job),
   });
   registerJobAction({

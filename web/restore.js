@@ -9,7 +9,7 @@
 import { ApiError, api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearMessage, clearError, focus, setBusy, showMessage } from "./dom.js";
 import { formatBytes, formatDate, formatList, formatNumber, hasText, reasonText, t } from "./i18n.js";
-import { loadJobs } from "./jobs.js";
+import { loadJobs, renderJobs } from "./jobs.js";
 import { uploadToS3 } from "./s3-upload.js";
 import { loadAdministrations } from "./scope.js";
 import { state } from "./state.js";
@@ -175,6 +175,7 @@ const OUTCOMES = {
 
 function showRestoreOutcome(job) {
   state.restoreJob = job;
+  renderJobs(state.jobs); // the recent jobs offer no action for the restore shown here
   const status = $("#restore-status");
   $("#restore-apply-progress").hidden = true;
   $("#upload-progress").hidden = true;
