@@ -40,7 +40,7 @@ export async function loadJobs() {
 export function updateJob(job) {
   const index = state.jobs.findIndex((known) => known.jobId === job.jobId);
   if (index < 0) return;
-  state.jobs = state.jobs.with(index, { ...state.jobs[index], ...job });
+  state.jobs = state.jobs.map((known, at) => (at === index ? { ...known, ...job } : known));
   renderJobs(state.jobs);
 }
 
