@@ -47,7 +47,7 @@ $(SAM_STAMP):
 # sam validate --lint, then sam build (Python 3.13 from PATH or pyenv; infra/sam_build.sh says what to
 # install where there is none), then a check that the layer holds no demo data.
 build: $(SAM_STAMP)
-	SAM_CLI=$(SAM_VENV)/bin/sam infra/sam_build.sh
+	SAM_CLI=$(SAM_VENV)/bin/sam PYTHON313="$(PYTHON313)" infra/sam_build.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
