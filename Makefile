@@ -1,15 +1,22 @@
-# Kluis: every command a newcomer needs. `make run` starts the product locally, `make test` checks it.
-# Both set themselves up on a fresh machine (virtualenv, packages, Debian's chromium for browser tests).
+# Kluis: every command a newcomer needs. `make run` starts the product locally, `make test` checks it,
+# `make build` builds it for AWS as `sam deploy` takes it. Each sets itself up on a fresh machine
+# (virtualenvs, pinned packages, Debian's chromium for the browser tests, the SAM CLI).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECKOV := $(VENV)/checkov/bin/checkov
+# The SAM CLI pins its own boto3 and friends, older than ours: it gets a virtualenv of its own.
+SAM_CLI_VERSION := 1.170.0
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+# make run ARGS="--port 8001 --aws-port 5001" (python -m infra.local --help)
+ARGS ?=
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/kluis:$(CURDIR)/tools
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint unit integration e2e bench seed setup browser clean
+.PHONY: run test lint unit integration e2e bench seed setup browser build sam clean
 
 setup: $(STAMP)
 
@@ -28,7 +35,22 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: $(STAMP)
-	$(BIN)/python -m infra.local
+	$(BIN)/python -m infra.local $(ARGS)
+
+# The SAM CLI, pinned, in .venv-sam.
+sam: $(SAM_STAMP)
+
+$(SAM_STAMP):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	rm -f $(SAM_VENV)/.installed-*
+	touch $@
+
+# sam validate --lint, then sam build (Python 3.13 from PATH or pyenv; infra/sam_build.sh says what to
+# install where there is none), then a check that the layer holds no demo data.
+build: $(SAM_STAMP)
+	SAM_CLI=$(SAM_VENV)/bin/sam PYTHON313="$(PYTHON313)" infra/sam_build.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,11 +69,12 @@ integration: $(STAMP)
 e2e: $(STAMP) browser
 	$(BIN)/pytest tests/e2e -q
 
-test: $(STAMP) browser lint
+# The build first: tests/unit/test_build.py inspects what it built.
+test: $(STAMP) browser lint build
 	$(BIN)/pytest tests -q
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

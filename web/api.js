@@ -1,14 +1,33 @@
 // The HTTP API, called with the user's JWT (Authorization: Bearer), and the polling of its jobs.
 
-import { t } from "./i18n.js";
+import { reasonText, t } from "./i18n.js";
 import { state } from "./state.js";
 
+// An answer of the API that is not 2xx. `data` is its body: {message, reasonCode, reasonParams}, with
+// `errors` (one reason per field) for a request that failed validation. API Gateway's own answers (its
+// JWT authorizer's 401, an unknown route's 404) carry only `message`: they are told by their status.
+// `message` stays English (logs, the console); the page shows errorText(error), in the chosen language.
 export class ApiError extends Error {
-  constructor(status, message, data = null) {
-    super(message);
+  constructor(status, data = null) {
+    super((data && typeof data.message === "string" && data.message) || `HTTP ${status}`);
     this.status = status;
     this.data = data;
   }
+}
+
+// What went wrong, in the chosen language: by reason code, else by HTTP status.
+export function errorText(error) {
+  if (typeof error?.render === "function") return error.render();
+  if (!(error instanceof ApiError)) return String(error?.message || error || "");
+  if (error.status === 0) return t("error.network");
+  if (error.status === 401) return t("error.unauthorized");
+  const data = error.data || {};
+  if (typeof data.reasonCode === "string") {
+    const fields = Array.isArray(data.errors) ? data.errors : [];
+    return fields.length > 1 ? fields.map(reasonText).join(" ") : reasonText(data);
+  }
+  if (error.status === 404) return reasonText({ reasonCode: "request.not_found" });
+  return t("error.generic", { status: error.status });
 }
 
 export async function api(method, path, body) {
@@ -22,7 +41,7 @@ export async function api(method, path, body) {
   try {
     response = await fetch(state.config.apiBase + path, init);
   } catch {
-    throw new ApiError(0, t("error.network"));
+    throw new ApiError(0);
   }
   let data = null;
   try {
@@ -30,26 +49,8 @@ export async function api(method, path, body) {
   } catch {
     data = null;
   }
-  if (!response.ok) {
-    let message = data && typeof data.message === "string" ? data.message : detailMessage(data?.detail);
-    if (response.status === 401) message = t("error.unauthorized");
-    throw new ApiError(response.status, message || t("error.generic", { status: response.status }), data);
-  }
+  if (!response.ok) throw new ApiError(response.status, data);
   return data;
-}
-
-// A validation answer (422) says what is wrong in `detail`: a text, or a list of {loc, msg}.
-function detailMessage(detail) {
-  if (typeof detail === "string") return detail;
-  if (!Array.isArray(detail)) return null;
-  const parts = detail
-    .map((item) => {
-      if (!item || typeof item.msg !== "string") return null;
-      const where = Array.isArray(item.loc) ? item.loc.filter((part) => part !== "body").join(".") : "";
-      return where ? `${where}: ${item.msg}` : item.msg;
-    })
-    .filter(Boolean);
-  return parts.length ? parts.join("; ") : null;
 }
 
 export const enc = encodeURIComponent;
@@ -58,12 +59,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Superseded extends Error {}
 
-// Poll GET /jobs/{id} until `done(job)`; `update(job)` sees every view. Stops when the user signs in anew.
-export async function pollJob(jobId, { done, update }) {
+// Poll GET /jobs/{id} until `done(job)`; `update(job)` sees every view. Stops (Superseded) when the user
+// signs in anew, or when `alive()` says the section that asked has moved on to another job.
+export async function pollJob(jobId, { done, update, alive = () => true }) {
   const session = state.session;
   let failures = 0;
   for (;;) {
-    if (session !== state.session) throw new Superseded();
+    if (session !== state.session || !alive()) throw new Superseded();
     let job;
     try {
       job = await api("GET", `/jobs/${enc(jobId)}`);
@@ -74,7 +76,7 @@ export async function pollJob(jobId, { done, update }) {
       await sleep(state.pollMs);
       continue;
     }
-    if (session !== state.session) throw new Superseded();
+    if (session !== state.session || !alive()) throw new Superseded();
     update?.(job);
     if (job.final || done(job)) return job;
     await sleep(state.pollMs);

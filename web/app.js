@@ -3,11 +3,19 @@
 // Plain ES modules, no build step: this entry loads the config, signs in, and wires the page's events to
 // the sections' modules (scope, backup, restore, jobs, system-restore).
 
-import { downloadAgain, resetBackup, runBackup } from "./backup.js";
-import { $, clearError, focus, renderMessage, setFieldError, showError } from "./dom.js";
+import { downloadAgain, downloadBackup, renderBackup, resetBackup, runBackup, showRunningBackup } from "./backup.js";
+import { $, clearError, focus, renderError, renderMessage, setFieldError, showError } from "./dom.js";
 import { applyTranslations, initialLanguage, setLanguage, t } from "./i18n.js";
-import { loadJobs, renderJobs } from "./jobs.js";
-import { cancelRestore, confirmRestore, renderConfirmPanel, resetRestore, sendRestore } from "./restore.js";
+import { loadJobs, onJobsLoaded, registerJobAction, renderJobs } from "./jobs.js";
+import {
+  cancelRestore,
+  confirmRestore,
+  renderConfirmPanel,
+  resetRestore,
+  resumeRestore,
+  sendRestore,
+  updateRestoreControls,
+} from "./restore.js";
 import { loadAdministrations, loadScope, renderFacts, selectAdministration } from "./scope.js";
 import { renderSignedIn, signIn } from "./signin.js";
 import { state } from "./state.js";
@@ -40,8 +48,11 @@ function rerender() {
   renderSignedIn();
   renderFacts();
   renderJobs(state.jobs);
+  renderBackup();
+  renderError();
   for (const element of document.querySelectorAll(".status")) renderMessage(element);
   renderConfirmPanel();
+  updateRestoreControls();
   renderSystemRestoreChoices();
   renderSystemRestoreCosts();
   renderSystemRestoreRequests();
@@ -51,6 +62,41 @@ function rerender() {
   renderSystemRestoreAnswer();
   const status = $("#choose-status");
   if (status.dataset.i18n) status.textContent = t(status.dataset.i18n);
+}
+
+// -- the recent jobs: what each section does with them ---------------------------------------------
+
+function wireJobs() {
+  registerJobAction({
+    id: "resume-restore",
+    label: "jobs.action.resume",
+    applies: (job) =>
+      job.kind === "restore" && job.status === "awaiting-confirmation" && state.restoreJob?.jobId !== job.jobId,
+    run: (job) => resumeRestore(job),
+  });
+  registerJobAction({
+    id: "follow-restore",
+    label: "jobs.action.follow",
+    applies: (job) =>
+      job.kind === "restore" &&
+      ["validating", "applying"].includes(job.status) &&
+      state.restoreJob?.jobId !== job.jobId,
+    run: (job) => resumeRestore(job),
+  });
+  registerJobAction({
+    id: "download-backup",
+    label: "jobs.action.download",
+    applies: (job) =>
+      job.kind === "backup" &&
+      job.status === "ready" &&
+      (!job.downloadableUntil || new Date(job.downloadableUntil) > new Date()),
+    run: (job) => downloadBackup(job.jobId),
+  });
+  // A backup that runs while the page does not follow one (after a reload): show its progress.
+  onJobsLoaded((jobs) => {
+    const running = jobs.find((job) => job.kind === "backup" && ["queued", "building"].includes(job.status));
+    if (running && !state.backupBusy) showRunningBackup(running);
+  });
 }
 
 // -- start -------------------------------------------------------------------------------------------
@@ -82,7 +128,7 @@ function wire() {
     const customer = input.value.trim();
     if (!/^[0-9]{1,10}$/.test(customer)) {
       input.setAttribute("aria-invalid", "true");
-      showError(t("switch.invalid"));
+      showError(() => t("switch.invalid"));
       focus(input);
       return;
     }
@@ -99,9 +145,7 @@ function wire() {
   });
   $("#backup-button").addEventListener("click", runBackup);
   $("#backup-download-again").addEventListener("click", downloadAgain);
-  $("#restore-file").addEventListener("change", () => {
-    $("#restore-send").disabled = !$("#restore-file").files.length;
-  });
+  $("#restore-file").addEventListener("change", updateRestoreControls);
   $("#restore-form").addEventListener("submit", sendRestore);
   $("#confirm-form").addEventListener("submit", confirmRestore);
   $("#cancel-button").addEventListener("click", cancelRestore);
@@ -120,6 +164,7 @@ async function main() {
   const poll = Number(new URLSearchParams(location.search).get("poll"));
   if (poll >= 100) state.pollMs = poll;
   wire();
+  wireJobs();
   state.config = { ...state.config, ...(await loadConfig()) };
   $("#switch-customer").hidden = !state.config.local;
   await startSession(state.config.local ? state.config.demoCustomer || "10234" : null);

@@ -1,13 +1,22 @@
 // Section 2: a backup of the chosen administration and fiscal year, its progress, then the download.
+//
+// The section follows one backup at a time: the one its button started (downloaded as soon as it is
+// ready), or one already running when the page was loaded or picked from the recent jobs (its progress,
+// then a download button). A ready backup from the recent jobs downloads with a fresh link.
 
-import { api, enc, pollJob, Superseded } from "./api.js";
+import { api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearError, clearMessage, focus, setBusy, showMessage } from "./dom.js";
-import { formatBytes, formatNumber, t } from "./i18n.js";
-import { loadJobs } from "./jobs.js";
+import { formatBytes, formatDate, formatNumber, reasonText, t } from "./i18n.js";
+import { loadJobs, updateJob } from "./jobs.js";
 import { scopePath, state } from "./state.js";
 
+const RUNNING = new Set(["queued", "building"]);
+let followed = 0;
+
 export function resetBackup() {
+  followed += 1;
   state.backupBusy = false;
+  state.backupJob = null;
   setBusy($("#backup-button"), false);
   $("#backup-progress").hidden = true;
   $("#backup-download").hidden = true;
@@ -15,6 +24,8 @@ export function resetBackup() {
 }
 
 function renderBackupProgress(job) {
+  state.backupJob = job;
+  updateJob(job);
   const progress = job.progress || {};
   const bar = $("#backup-progress-bar");
   if (typeof progress.percent === "number") bar.value = progress.percent;
@@ -29,11 +40,62 @@ function renderBackupProgress(job) {
     : t(`status.${job.status}`);
 }
 
+// A re-render after a change of language: the figures under the progress bar.
+export function renderBackup() {
+  if (state.backupJob && !$("#backup-progress").hidden) renderBackupProgress(state.backupJob);
+}
+
 function startDownload(job) {
   const anchor = $("#download-anchor");
   anchor.href = job.downloadUrl;
   anchor.download = job.filename || "";
   anchor.click();
+}
+
+// Follows a backup to its end; `download` starts the download when it is ready (the user's own click
+// started it), otherwise the section offers a download button.
+async function followBackup(started, { download }) {
+  const run = ++followed;
+  const status = $("#backup-status");
+  state.backupBusy = true;
+  setBusy($("#backup-button"), true);
+  $("#backup-download").hidden = true;
+  $("#backup-progress").hidden = false;
+  renderBackupProgress(started);
+  try {
+    const job = await pollJob(started.jobId, {
+      done: () => false,
+      update: renderBackupProgress,
+      alive: () => run === followed,
+    });
+    $("#backup-download-again").dataset.jobId = job.jobId;
+    if (job.status === "ready") {
+      $("#backup-progress-bar").value = 100;
+      showMessage(status, "success", download ? "backup.ready" : "backup.readyToDownload", {
+        filename: job.filename,
+        size: () => formatBytes(job.archiveSize ?? job.progress?.bytes_total ?? 0),
+      });
+      $("#backup-download-label").dataset.i18n = download ? "backup.downloadAgain" : "backup.download";
+      $("#backup-download-label").textContent = t($("#backup-download-label").dataset.i18n);
+      $("#backup-download").hidden = false;
+      if (download) startDownload(job);
+    } else {
+      $("#backup-progress").hidden = true;
+      showMessage(status, "error", "backup.failed", { reason: () => reasonText(job) || t(`status.${job.status}`) });
+    }
+    focus(status);
+  } catch (error) {
+    if (error instanceof Superseded) return;
+    $("#backup-progress").hidden = true;
+    showMessage(status, "error", "backup.failed", { reason: () => errorText(error) });
+    focus(status);
+  } finally {
+    if (run === followed) {
+      state.backupBusy = false;
+      setBusy($("#backup-button"), false);
+    }
+  }
+  loadJobs();
 }
 
 export async function runBackup() {
@@ -42,54 +104,51 @@ export async function runBackup() {
     return;
   }
   clearError();
-  state.backupBusy = true;
-  setBusy($("#backup-button"), true);
-  $("#backup-download").hidden = true;
   const status = $("#backup-status");
   const includeDocuments = $("#include-documents").checked;
+  let started;
   try {
-    const started = await api("POST", `${scopePath()}/backups`, { includeDocuments });
-    showMessage(status, "busy", "backup.started");
-    $("#backup-progress").hidden = false;
-    renderBackupProgress(started);
-    loadJobs();
-    const job = await pollJob(started.jobId, { done: () => false, update: renderBackupProgress });
-    $("#backup-download-again").dataset.jobId = job.jobId;
-    if (job.status === "ready") {
-      $("#backup-progress-bar").value = 100;
-      showMessage(status, "success", "backup.ready", {
-        filename: job.filename,
-        size: formatBytes(job.archiveSize ?? job.progress?.bytes_total ?? 0),
-      });
-      $("#backup-download").hidden = false;
-      startDownload(job);
-    } else {
-      $("#backup-progress").hidden = true;
-      showMessage(status, "error", "backup.failed", { reason: job.reason || t(`status.${job.status}`) });
-    }
-    focus(status);
+    started = await api("POST", `${scopePath()}/backups`, { includeDocuments });
   } catch (error) {
-    if (error instanceof Superseded) return;
-    $("#backup-progress").hidden = true;
-    showMessage(status, "error", "backup.failed", { reason: error.message });
+    showMessage(status, "error", "backup.failed", { reason: () => errorText(error) });
     focus(status);
-  } finally {
-    state.backupBusy = false;
-    setBusy($("#backup-button"), false);
+    return;
   }
+  showMessage(status, "busy", "backup.started");
   loadJobs();
+  await followBackup(started, { download: true });
+}
+
+// A backup of this administration/year that runs while nothing here follows it (after a reload, or
+// one started elsewhere): the section shows its progress and, when ready, a download button.
+export async function showRunningBackup(job) {
+  if (state.backupBusy || !RUNNING.has(job.status)) return;
+  showMessage($("#backup-status"), "busy", "backup.following", { date: () => formatDate(job.createdAt) });
+  await followBackup(job, { download: false });
+}
+
+// A ready backup (the section's own, or one from the recent jobs): a fresh link, then the download.
+export async function downloadBackup(jobId) {
+  const status = $("#backup-status");
+  try {
+    const job = await api("GET", `/jobs/${enc(jobId)}`);
+    if (job.downloadUrl) {
+      startDownload(job);
+    } else if (job.status === "ready") {
+      showMessage(status, "warning", "backup.gone");
+      focus(status);
+    } else {
+      showMessage(status, "error", "backup.failed", { reason: () => reasonText(job) || t(`status.${job.status}`) });
+      focus(status);
+    }
+  } catch (error) {
+    showMessage(status, "error", "backup.failed", { reason: () => errorText(error) });
+    focus(status);
+  }
 }
 
 export async function downloadAgain(event) {
   event.preventDefault();
   const jobId = event.currentTarget.dataset.jobId;
-  if (!jobId) return;
-  try {
-    const job = await api("GET", `/jobs/${enc(jobId)}`);
-    if (job.downloadUrl) startDownload(job);
-    else showMessage($("#backup-status"), "error", "backup.failed", { reason: job.reason || t(`status.${job.status}`) });
-  } catch (error) {
-    showMessage($("#backup-status"), "error", "backup.failed", { reason: error.message });
-    focus($("#backup-status"));
-  }
+  if (jobId) await downloadBackup(jobId);
 }

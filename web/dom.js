@@ -69,13 +69,22 @@ export function clearMessage(element) {
   renderMessage(element);
 }
 
+// The banner's text is kept as a function when it is one (e.g. () => errorText(error)), so a change of
+// language renders it anew (renderError).
 export function showError(message) {
-  $("#error-text").textContent = message;
+  $("#errors")._message = message;
+  renderError();
   $("#errors").hidden = false;
+}
+
+export function renderError() {
+  const message = $("#errors")._message;
+  $("#error-text").textContent = typeof message === "function" ? message() : message || "";
 }
 
 export function clearError() {
   $("#errors").hidden = true;
+  $("#errors")._message = null;
   $("#error-text").textContent = "";
 }
 

@@ -1,9 +1,26 @@
-// Section 4: the recent jobs (backups and restores) of the chosen administration and fiscal year.
+// Section 4: the recent jobs (backups and restores) of the chosen administration and fiscal year, and
+// what can be done with each from here.
+//
+// The sections register their actions (registerJobAction: which jobs it applies to, its label, what it
+// does) and what they do with a fresh list (onJobsLoaded), so this module knows no section; a new
+// action (an undo, a log) is one more registration.
 
-import { api } from "./api.js";
+import { api, errorText } from "./api.js";
 import { $, showError, statusBadge } from "./dom.js";
-import { formatBytes, formatDate, t } from "./i18n.js";
+import { formatBytes, formatDate, reasonText, t } from "./i18n.js";
 import { scopePath, state } from "./state.js";
+
+const actions = [];
+const listeners = [];
+
+// action: { id, label (an i18n key), applies(job) -> bool, run(job) }
+export function registerJobAction(action) {
+  actions.push(action);
+}
+
+export function onJobsLoaded(listener) {
+  listeners.push(listener);
+}
 
 // An answer for a year the user has left meanwhile is dropped.
 export async function loadJobs() {
@@ -11,10 +28,47 @@ export async function loadJobs() {
   const requested = scopePath();
   try {
     const data = await api("GET", `${requested}/jobs`);
-    if (requested === scopePath()) renderJobs(data.jobs || []);
+    if (requested !== scopePath()) return;
+    renderJobs(data.jobs || []);
+    for (const listener of listeners) listener(state.jobs);
   } catch (error) {
-    showError(error.message);
+    showError(() => errorText(error));
   }
+}
+
+// A newer view of one job (a section that follows it) replaces its row.
+export function updateJob(job) {
+  const index = state.jobs.findIndex((known) => known.jobId === job.jobId);
+  if (index < 0) return;
+  state.jobs = state.jobs.map((known, at) => (at === index ? { ...known, ...job } : known));
+  renderJobs(state.jobs);
+}
+
+function details(job) {
+  if (job.reasonCode || job.reason) return reasonText(job);
+  if (job.archiveSize == null) return "";
+  const size = formatBytes(job.archiveSize);
+  return job.downloadableUntil ? t("jobs.downloadableUntil", { size, date: formatDate(job.downloadableUntil) }) : size;
+}
+
+function actionCell(job) {
+  const cell = document.createElement("td");
+  cell.className = "job-actions";
+  for (const action of actions) {
+    if (!action.applies(job)) continue;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-small";
+    button.dataset.action = action.id;
+    button.textContent = t(action.label);
+    button.setAttribute(
+      "aria-label",
+      t("jobs.action.label", { action: t(action.label), kind: t(`kind.${job.kind}`), date: formatDate(job.createdAt) }),
+    );
+    button.addEventListener("click", () => action.run(job));
+    cell.append(button);
+  }
+  return cell;
 }
 
 export function renderJobs(jobs) {
@@ -24,6 +78,7 @@ export function renderJobs(jobs) {
     ...jobs.map((job) => {
       const row = document.createElement("tr");
       row.dataset.jobId = job.jobId;
+      row.dataset.status = job.status;
       const kind = document.createElement("td");
       kind.textContent = t(`kind.${job.kind}`);
       if (job.kind === "backup" && job.includeDocuments) {
@@ -47,11 +102,10 @@ export function renderJobs(jobs) {
       } else {
         progress.textContent = "—";
       }
-      const details = document.createElement("td");
-      details.className = "details";
-      if (job.reason) details.textContent = job.reason;
-      else if (job.archiveSize != null) details.textContent = formatBytes(job.archiveSize);
-      row.append(kind, status, created, progress, details);
+      const detail = document.createElement("td");
+      detail.className = "details";
+      detail.textContent = details(job);
+      row.append(kind, status, created, progress, detail, actionCell(job));
       return row;
     }),
   );

@@ -1,22 +1,50 @@
 // Section 3: the restore of a backup file: the upload, the check, what the file holds and what it
 // replaces, the verification code to type back (or a cancel), then the result.
+//
+// The section shows one restore at a time (state.restoreJob, its last view from the API): the one this
+// page sent, or one picked up from the recent jobs after a reload (resumeRestore). Every step renders
+// from that view, so a restore looks the same however it was reached. The confirmation panel is built
+// from parts (summary rows, the replace notice, the code form) that later panels can join.
 
-import { ApiError, api, enc, pollJob, Superseded } from "./api.js";
-import { $, clearError, clearMessage, focus, setBusy, showMessage } from "./dom.js";
-import { formatBytes, formatDate, formatNumber, t } from "./i18n.js";
-import { loadJobs } from "./jobs.js";
+import { ApiError, api, enc, errorText, pollJob, Superseded } from "./api.js";
+import { $, clearMessage, clearError, focus, setBusy, showMessage } from "./dom.js";
+import { formatBytes, formatDate, formatList, formatNumber, hasText, reasonText, t } from "./i18n.js";
+import { loadJobs, renderJobs } from "./jobs.js";
 import { uploadToS3 } from "./s3-upload.js";
 import { loadAdministrations } from "./scope.js";
 import { state } from "./state.js";
 
+// While a restore is in one of these, the section is about that restore: no other file can be sent.
+const ACTIVE = new Set(["awaiting-upload", "validating", "awaiting-confirmation", "applying"]);
+
+// Each restore the section follows gets a number; a poller of an earlier one stops (Superseded).
+let followed = 0;
+
 export function resetRestore() {
+  followed += 1;
   state.restoreBusy = false;
   state.restoreJob = null;
+  state.restoreCodeError = null;
   setBusy($("#restore-send"), false);
   $("#upload-progress").hidden = true;
   $("#restore-apply-progress").hidden = true;
   $("#confirm-panel").hidden = true;
   clearMessage($("#restore-status"));
+  $("#restore-file").value = "";
+  updateRestoreControls();
+}
+
+// "Versturen" needs a chosen file, and no restore in progress here: while a code is awaited the file
+// input is locked too (confirm or cancel first), and after a restore the input starts empty.
+export function updateRestoreControls() {
+  const locked = state.restoreBusy || ACTIVE.has(state.restoreJob?.status);
+  const input = $("#restore-file");
+  input.disabled = locked;
+  $("#restore-send").disabled = locked || !input.files.length;
+  const file = input.files[0];
+  $("#restore-file-name").textContent = file
+    ? t("restore.chosenFile", { name: file.name, size: formatBytes(file.size) })
+    : t("restore.noFileChosen");
 }
 
 function renderUploadProgress(loaded, total) {
@@ -35,6 +63,14 @@ function renderRestoreWait(job) {
     job.status
   ];
   if (key) showMessage($("#restore-status"), "busy", key);
+  $("#restore-apply-progress").hidden = job.status !== "applying";
+  updateRestoreControls();
+}
+
+function showFailure(error, key = "restore.failed") {
+  const status = $("#restore-status");
+  showMessage(status, "error", key, { reason: () => errorText(error), message: () => errorText(error) });
+  focus(status);
 }
 
 export async function sendRestore(event) {
@@ -49,6 +85,7 @@ export async function sendRestore(event) {
     return;
   }
   resetRestore();
+  const run = followed;
   state.restoreBusy = true;
   setBusy($("#restore-send"), true);
   try {
@@ -56,7 +93,12 @@ export async function sendRestore(event) {
     state.restoreJob = job;
     if (job.maxBytes && file.size > job.maxBytes) {
       await api("POST", `/restores/${enc(job.jobId)}/cancel`).catch(() => null);
-      showMessage(status, "error", "restore.tooLarge", { size: formatBytes(file.size), max: formatBytes(job.maxBytes) });
+      state.restoreJob = null;
+      const size = file.size;
+      showMessage(status, "error", "restore.tooLarge", {
+        size: () => formatBytes(size),
+        max: () => formatBytes(job.maxBytes),
+      });
       focus(status);
       return;
     }
@@ -65,59 +107,122 @@ export async function sendRestore(event) {
     renderUploadProgress(0, file.size);
     await uploadToS3(job.upload, file, renderUploadProgress);
     renderUploadProgress(file.size, file.size);
+    $("#restore-file").value = ""; // sent: the section is now about this restore
     showMessage(status, "busy", "restore.uploaded");
     loadJobs();
-    const checked = await pollJob(job.jobId, {
-      done: (view) => view.status === "awaiting-confirmation",
-      update: renderRestoreWait,
-    });
-    showRestoreOutcome(checked);
+    state.restoreBusy = false;
+    setBusy($("#restore-send"), false);
+    await followRestore(job.jobId, run);
   } catch (error) {
     if (error instanceof Superseded) return;
     $("#upload-progress").hidden = true;
-    const key = error instanceof ApiError ? "restore.failed" : "restore.uploadFailed";
-    showMessage(status, "error", key, { reason: error.message, message: error.message });
-    focus(status);
+    showFailure(error, error instanceof ApiError ? "restore.failed" : "restore.uploadFailed");
   } finally {
-    state.restoreBusy = false;
-    setBusy($("#restore-send"), false);
+    if (run === followed) {
+      state.restoreBusy = false;
+      setBusy($("#restore-send"), false);
+      updateRestoreControls();
+    }
   }
   loadJobs();
 }
 
+// Follows a restore until it awaits its code or has ended, and shows where it is.
+async function followRestore(jobId, run) {
+  const checked = await pollJob(jobId, {
+    done: (view) => view.status === "awaiting-confirmation",
+    update: renderRestoreWait,
+    alive: () => run === followed,
+  });
+  showRestoreOutcome(checked);
+}
+
+// A restore picked from the recent jobs (after a reload, or from another tab): the section takes it
+// over and shows its summary and code, its progress, or how it ended.
+export async function resumeRestore(job) {
+  if (state.restoreBusy) return;
+  resetRestore();
+  const run = followed;
+  clearError();
+  const status = $("#restore-status");
+  showMessage(status, "busy", "restore.resuming");
+  $("#restore-heading").scrollIntoView({ block: "start" });
+  try {
+    const view = await api("GET", `/jobs/${enc(job.jobId)}`);
+    if (run !== followed) return;
+    state.restoreJob = view;
+    if (view.status === "awaiting-confirmation" || view.final) {
+      showRestoreOutcome(view);
+    } else {
+      renderRestoreWait(view);
+      focus(status);
+      await followRestore(view.jobId, run);
+    }
+  } catch (error) {
+    if (error instanceof Superseded) return;
+    showFailure(error);
+  }
+}
+
+// What a restore's outcome says; the reason comes from its code, in the page's language.
+const OUTCOMES = {
+  restored: ["success", "restore.restored"],
+  rejected: ["error", "restore.rejected"],
+  expired: ["warning", "restore.expired"],
+  cancelled: ["info", "restore.cancelled"],
+  failed: ["error", "restore.failed"],
+};
+
 function showRestoreOutcome(job) {
   state.restoreJob = job;
+  renderJobs(state.jobs); // the recent jobs offer no action for the restore shown here
   const status = $("#restore-status");
   $("#restore-apply-progress").hidden = true;
+  $("#upload-progress").hidden = true;
+  updateRestoreControls();
   if (job.status === "awaiting-confirmation") {
-    $("#upload-progress").hidden = true;
     clearMessage(status);
+    state.restoreCodeError = null;
+    $("#code-input").value = "";
+    $("#code-input").removeAttribute("aria-invalid");
     renderConfirmPanel();
     $("#confirm-panel").hidden = false;
-    $("#code-input").value = "";
-    $("#code-error").textContent = "";
-    $("#code-input").removeAttribute("aria-invalid");
     focus($("#code-input"));
     return;
   }
   $("#confirm-panel").hidden = true;
-  $("#upload-progress").hidden = true;
   const summary = job.details?.summary || {};
-  const params = {
-    reason: job.reason || t(`status.${job.status}`),
+  const [tone, key] = OUTCOMES[job.status] || ["info", `status.${job.status}`];
+  showMessage(status, tone, key, {
+    reason: () => reasonText(job) || t(`status.${job.status}`),
     administration: summary.administration || job.administration || "—",
     year: summary.year || job.year || "—",
-  };
-  const outcomes = {
-    restored: ["success", "restore.restored"],
-    rejected: ["error", "restore.rejected"],
-    expired: ["warning", "restore.expired"],
-    cancelled: ["info", "restore.cancelled"],
-    failed: ["error", "restore.failed"],
-  };
-  const [tone, key] = outcomes[job.status] || ["info", `status.${job.status}`];
-  showMessage(status, tone, key, params);
+  });
   focus(status);
+}
+
+// "boekingen, relaties en grootboekrekeningen; 12 documenten": what the file holds, in words.
+function contents(summary) {
+  const datasets = (summary.datasets || []).map((name) =>
+    hasText(`dataset.${name}`) ? t(`dataset.${name}`) : name,
+  );
+  if (summary.documents) datasets.push(t("dataset.documents", { count: formatNumber(summary.documents) }));
+  return datasets.length ? formatList(datasets) : null;
+}
+
+function summaryRows(job) {
+  const details = job.details || {};
+  const summary = details.summary || {};
+  return [
+    ["restore.summary.administration", summary.administration],
+    ["restore.summary.year", summary.year],
+    ["restore.summary.createdAt", summary.backupCreatedAt ? formatDate(summary.backupCreatedAt) : null],
+    ["restore.summary.sourceCustomer", summary.sourceCustomer],
+    ["restore.summary.contents", contents(summary)],
+    ["restore.summary.bytes", summary.bytes != null ? formatBytes(summary.bytes) : null],
+    ["restore.summary.currentLiveSince", summary.currentLiveSince ? formatDate(summary.currentLiveSince) : null],
+    ["restore.summary.expiresAt", details.expiresAt ? formatDate(details.expiresAt) : null],
+  ];
 }
 
 export function renderConfirmPanel() {
@@ -125,21 +230,12 @@ export function renderConfirmPanel() {
   if (!job || job.status !== "awaiting-confirmation") return;
   const details = job.details || {};
   const summary = details.summary || {};
-  const rows = [
-    ["restore.summary.administration", summary.administration],
-    ["restore.summary.year", summary.year],
-    ["restore.summary.createdAt", summary.backupCreatedAt ? formatDate(summary.backupCreatedAt) : null],
-    ["restore.summary.sourceCustomer", summary.sourceCustomer],
-    ["restore.summary.records", summary.records != null ? formatNumber(summary.records) : null],
-    ["restore.summary.documents", summary.documents != null ? formatNumber(summary.documents) : null],
-    ["restore.summary.bytes", summary.bytes != null ? formatBytes(summary.bytes) : null],
-    ["restore.summary.currentLiveSince", summary.currentLiveSince ? formatDate(summary.currentLiveSince) : null],
-  ];
   $("#restore-summary").replaceChildren(
-    ...rows
+    ...summaryRows(job)
       .filter(([, value]) => value !== null && value !== undefined && value !== "")
       .map(([key, value]) => {
         const row = document.createElement("div");
+        row.dataset.row = key;
         const term = document.createElement("dt");
         term.textContent = t(key);
         const definition = document.createElement("dd");
@@ -167,23 +263,33 @@ export function renderConfirmPanel() {
   }
   replaces.className = `notice ${summary.replacesExisting ? "notice-warning" : "notice-info"}`;
   $("#verification-code").textContent = details.verificationCode || "";
+  // The attempts are said once: in the hint until a code was wrong, then in the error, which says it.
+  const codeError = state.restoreCodeError;
+  $("#code-error").textContent = codeError ? codeError() : "";
   $("#attempts-left").textContent =
-    details.attemptsLeft != null ? t("restore.attemptsLeft", { count: details.attemptsLeft }) : "";
+    !codeError && details.attemptsLeft != null ? t("restore.attemptsLeft", { count: details.attemptsLeft }) : "";
+}
+
+function showCodeError(render) {
+  state.restoreCodeError = render;
+  renderConfirmPanel();
+  const input = $("#code-input");
+  input.setAttribute("aria-invalid", "true");
+  input.select();
+  focus(input);
 }
 
 export async function confirmRestore(event) {
   event.preventDefault();
   const job = state.restoreJob;
-  if (!job || state.restoreBusy) return;
+  if (!job || state.restoreBusy || job.status !== "awaiting-confirmation") return;
   const input = $("#code-input");
-  const codeError = $("#code-error");
   const code = input.value.trim();
   if (!code) {
-    codeError.textContent = t("restore.codeMissing");
-    input.setAttribute("aria-invalid", "true");
-    focus(input);
+    showCodeError(() => t("restore.codeMissing"));
     return;
   }
+  const run = followed;
   state.restoreBusy = true;
   setBusy($("#confirm-button"), true);
   const status = $("#restore-status");
@@ -199,11 +305,7 @@ export async function confirmRestore(event) {
           showRestoreOutcome(await api("GET", `/jobs/${enc(job.jobId)}`));
           return;
         }
-        renderConfirmPanel();
-        codeError.textContent = t("restore.wrongCode", { message: error.message, count: left });
-        input.setAttribute("aria-invalid", "true");
-        input.select();
-        focus(input);
+        showCodeError(() => errorText(error));
         return;
       }
       if (error.status === 409) {
@@ -213,12 +315,16 @@ export async function confirmRestore(event) {
       throw error;
     }
     input.removeAttribute("aria-invalid");
-    codeError.textContent = "";
+    state.restoreCodeError = null;
     $("#confirm-panel").hidden = true;
-    $("#restore-apply-progress").hidden = false;
+    renderRestoreWait({ ...job, ...applying, status: applying.status || "applying" });
     showMessage(status, "busy", "restore.applying");
     focus(status);
-    const finished = await pollJob(applying.jobId || job.jobId, { done: () => false, update: renderRestoreWait });
+    const finished = await pollJob(applying.jobId || job.jobId, {
+      done: () => false,
+      update: renderRestoreWait,
+      alive: () => run === followed,
+    });
     showRestoreOutcome(finished);
     if (finished.status === "restored") {
       const summary = finished.details?.summary || job.details?.summary || {};
@@ -230,26 +336,27 @@ export async function confirmRestore(event) {
     }
   } catch (error) {
     if (error instanceof Superseded) return;
-    showMessage(status, "error", "restore.failed", { reason: error.message });
-    focus(status);
+    showFailure(error);
   } finally {
-    state.restoreBusy = false;
-    setBusy($("#confirm-button"), false);
+    if (run === followed) {
+      state.restoreBusy = false;
+      setBusy($("#confirm-button"), false);
+      updateRestoreControls();
+    }
   }
   loadJobs();
 }
 
 export async function cancelRestore() {
   const job = state.restoreJob;
-  if (!job) return;
+  if (!job || state.restoreBusy) return;
   try {
     showRestoreOutcome(await api("POST", `/restores/${enc(job.jobId)}/cancel`));
   } catch (error) {
     if (error.status === 409) {
       showRestoreOutcome(await api("GET", `/jobs/${enc(job.jobId)}`).catch(() => job));
     } else {
-      showMessage($("#restore-status"), "error", "restore.failed", { reason: error.message });
-      focus($("#restore-status"));
+      showFailure(error);
     }
   }
   loadJobs();

@@ -1,10 +1,25 @@
 // The upload of a file straight to S3 with the presigned POST policy the API hands out.
 
-import { t } from "./i18n.js";
+import { reasonText, t } from "./i18n.js";
 
-// S3 refuses with an XML document whose <Message> says why.
-function s3ErrorMessage(text) {
-  const match = /<Message>([^<]*)<\/Message>/.exec(text || "");
+// A refused or broken upload; render() says why in the chosen language (S3's own message is English).
+export class UploadError extends Error {
+  constructor(code, status) {
+    super(code ? `S3 ${code} (HTTP ${status})` : `HTTP ${status}`);
+    this.code = code;
+    this.status = status;
+  }
+
+  render() {
+    if (this.status === 0) return t("error.network");
+    if (this.code === "EntityTooLarge") return reasonText({ reasonCode: "restore.file_too_large" });
+    return t("restore.uploadRefused", { status: this.status });
+  }
+}
+
+// S3 refuses with an XML document whose <Code> says why.
+function s3ErrorCode(text) {
+  const match = /<Code>([^<]*)<\/Code>/.exec(text || "");
   return match ? match[1] : null;
 }
 
@@ -21,10 +36,10 @@ export function uploadToS3(upload, file, onProgress) {
     };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve();
-      else reject(new Error(s3ErrorMessage(xhr.responseText) || t("error.generic", { status: xhr.status })));
+      else reject(new UploadError(s3ErrorCode(xhr.responseText), xhr.status));
     };
-    xhr.onerror = () => reject(new Error(t("error.network")));
-    xhr.onabort = () => reject(new Error(t("error.network")));
+    xhr.onerror = () => reject(new UploadError(null, 0));
+    xhr.onabort = () => reject(new UploadError(null, 0));
     xhr.send(form);
   });
 }

@@ -1,6 +1,6 @@
 // Section 1: the administration and fiscal year the other sections work on, and its facts.
 
-import { api } from "./api.js";
+import { api, errorText } from "./api.js";
 import { $, showError } from "./dom.js";
 import { formatDate, formatNumber, t } from "./i18n.js";
 import { loadJobs, renderJobs } from "./jobs.js";
@@ -39,7 +39,7 @@ export async function loadAdministrations(prefer = {}) {
   try {
     data = await api("GET", "/administrations");
   } catch (error) {
-    showError(error.message);
+    showError(() => errorText(error));
     return;
   }
   state.pairs = data.administrations || [];
@@ -81,7 +81,7 @@ export async function loadScope() {
     const facts = await api("GET", scopePath());
     if (requested === `${state.administration}/${state.year}`) state.facts = facts;
   } catch (error) {
-    showError(error.message);
+    showError(() => errorText(error));
   }
   renderFacts();
   await loadJobs();

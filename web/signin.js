@@ -1,7 +1,7 @@
 // Sign-in: locally a token from the local stack for a demo customer, in the cloud the token the identity
 // provider's hosted sign-in hands back; and who is signed in.
 
-import { ApiError } from "./api.js";
+import { ApiError, errorText } from "./api.js";
 import { $, clearError, showError } from "./dom.js";
 import { t } from "./i18n.js";
 import { state } from "./state.js";
@@ -25,10 +25,10 @@ async function localSignIn(customer) {
       body: JSON.stringify({ customer }),
     });
   } catch {
-    throw new ApiError(0, t("error.network"));
+    throw new ApiError(0);
   }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data.message || t("error.generic", { status: response.status }));
+  if (!response.ok) throw new ApiError(response.status, data);
   return data.token;
 }
 
@@ -60,13 +60,13 @@ export async function signIn(customer) {
       }
       if (!state.token) {
         $("#signed-in").textContent = "";
-        showError(t("signin.missing"));
+        showError(() => t("signin.missing"));
         return false;
       }
     }
   } catch (error) {
     $("#signed-in").textContent = "";
-    showError(t("signin.failed", { message: error.message }));
+    showError(() => t("signin.failed", { message: errorText(error) }));
     return false;
   }
   const claims = decodeClaims(state.token);

@@ -13,6 +13,8 @@ export const state = {
   backupBusy: false,
   restoreBusy: false,
   restoreJob: null,
+  restoreCodeError: null, // () => text of the last wrong or missing code, until the next try
+  backupJob: null,
   jobs: [],
   pollMs: 1000,
   systemRestore: { pricing: null, requests: [], last: null, busy: false },

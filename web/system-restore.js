@@ -1,7 +1,7 @@
 // Section 5: requests to the operator for a restore of administrations/years from the system backups
 // to a point in time, with their costs, and the customer's earlier requests.
 
-import { api } from "./api.js";
+import { api, errorText } from "./api.js";
 import {
   $,
   clearError,
@@ -13,7 +13,7 @@ import {
   showMessage,
   statusBadge,
 } from "./dom.js";
-import { formatDate, formatMoney, formatNumber, t } from "./i18n.js";
+import { formatDate, formatMoney, formatNumber, reasonText, t } from "./i18n.js";
 import { state } from "./state.js";
 
 export function resetSystemRestore() {
@@ -33,7 +33,7 @@ export async function loadSystemRestore() {
     state.systemRestore.pricing = data.pricing || null;
     state.systemRestore.requests = data.requests || [];
   } catch (error) {
-    showError(error.message);
+    showError(() => errorText(error));
   }
   renderSystemRestoreCosts();
   renderSystemRestoreRequests();
@@ -168,7 +168,7 @@ export async function sendSystemRestore(event) {
     focus(status);
     await loadSystemRestore();
   } catch (error) {
-    showMessage(status, "error", "sysrestore.refused", { message: error.message });
+    showMessage(status, "error", "sysrestore.refused", { message: () => errorText(error) });
     focus(status);
   } finally {
     state.systemRestore.busy = false;
@@ -206,7 +206,7 @@ export function renderSystemRestoreRequests() {
         if (item.reason) {
           const reason = document.createElement("span");
           reason.className = "muted";
-          reason.textContent = ` ${item.reason}`;
+          reason.textContent = ` ${reasonText(item)}`;
           entry.append(reason);
         }
         list.append(entry);

@@ -1,60 +1,131 @@
 """`make run`: the whole product on 127.0.0.1, no AWS account, no Docker.
 
 python -m infra.local [--port 8000] [--aws-port 5000] [--no-seed]
+make run ARGS="--port 8001 --aws-port 5001"
+
+Both ports are checked before anything starts: when one is taken (another `make run`, most likely),
+this exits at once with status 2 and says which port and how to choose others.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
-import threading
+import errno
+import socket
+import sys
+from typing import Any
 
-from infra.local.gateway import Gateway
-from infra.local.scheduler import Scheduler
-from infra.local.stack import LocalStack
-from kluis.storage.data import DataStore
-from kluis_tools.seed import SeedSpec, seed
+HOST = "127.0.0.1"
+PORT_IN_USE = 2  # the exit status when a port is taken
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8000, help="web client and HTTP API")
-    parser.add_argument("--aws-port", type=int, default=5000, help="the embedded AWS (moto)")
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local",
+        description="Kluis on 127.0.0.1: the embedded AWS, demo data, the HTTP API and the web client.",
+        epilog='With make: make run ARGS="--port 8001 --aws-port 5001".',
+    )
+    parser.add_argument("--port", type=int, default=8000, help="web client and HTTP API (default 8000)")
+    parser.add_argument("--aws-port", type=int, default=5000, help="the embedded AWS, moto (default 5000)")
     parser.add_argument("--no-seed", action="store_true", help="start without demo data")
     args = parser.parse_args()
+    # Before the slow imports below: a second `make run` must say so at once, not hang or half start.
+    problem = ports_problem({"--port": args.port, "--aws-port": args.aws_port})
+    if problem:
+        print(problem, file=sys.stderr)
+        sys.exit(PORT_IN_USE)
+    serve(args.port, args.aws_port, seed_demo=not args.no_seed)
+
+
+def ports_problem(ports: dict[str, int]) -> str | None:
+    """None when every port can be listened on; else what is wrong, and what to do, in words."""
+    if ports["--port"] == ports["--aws-port"]:
+        return f"Kluis cannot start: --port and --aws-port are both {ports['--port']}; give two ports."
+    roles = {"--port": "the web client and HTTP API", "--aws-port": "the embedded AWS, moto"}
+    taken = [option for option, port in ports.items() if not _can_listen(port)]
+    if not taken:
+        return None
+    lines = [f"Kluis cannot start: port {ports[o]} ({roles[o]}) is in use on {HOST}." for o in taken]
+    avoid = set(ports.values())
+    chosen = {o: _free_port_near(port, avoid) if o in taken else port for o, port in ports.items()}
+    suggestion = " ".join(f"{option} {port}" for option, port in chosen.items())
+    lines += [
+        "Another `make run` is probably running: stop it with Ctrl-C in its terminal, or choose other ports:",
+        "",
+        f"  .venv/bin/python -m infra.local {suggestion}",
+        f'  make run ARGS="{suggestion}"',
+    ]
+    return "\n".join(lines)
+
+
+def _can_listen(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is fine
+        try:
+            sock.bind((HOST, port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def _free_port_near(port: int, avoid: set[int]) -> int:
+    for candidate in range(port + 1, port + 100):
+        if candidate not in avoid and _can_listen(candidate):
+            return candidate
+    return port + 1
+
+
+def serve(port: int, aws_port: int, *, seed_demo: bool) -> None:
+    import logging
+    import signal
+    import threading
+
+    from infra.local.gateway import Gateway
+    from infra.local.scheduler import Scheduler
+    from infra.local.stack import LocalStack
+    from kluis.storage.data import DataStore
+    from kluis_tools.seed import SeedSpec, seed
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    web_origin = f"http://127.0.0.1:{args.port}"
-    stack = LocalStack(port=args.aws_port, parameters={"WebOrigin": web_origin}).start()
-    if not args.no_seed:
+    web_origin = f"http://{HOST}:{port}"
+    stack = LocalStack(port=aws_port, parameters={"WebOrigin": web_origin}).start()
+    if seed_demo:
         report = seed(DataStore(stack.client("s3"), stack.name_of("DataBucket")), SeedSpec())
         print(report.summary())
-    gateway = Gateway(stack, port=args.port).start()
+    gateway = Gateway(stack, port=port).start()
     scheduler = Scheduler(stack).start()
-    if not args.no_seed:  # a daily job: once now, so the demo's closed years have their retention archives
+    if seed_demo:  # a daily job: once now, so the demo's closed years have their retention archives
         threading.Thread(target=_retain_closed_years, args=(stack,), daemon=True).start()
-    print(banner(gateway.url, stack.endpoint))
-    print(operator_banner(stack))
+    # From here Ctrl-C (or SIGTERM) stops both servers; before, it simply ends the start-up.
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(banner(gateway.url, stack.endpoint))
+    print(operator_banner(stack.outputs(), stack.endpoint), flush=True)
     stop.wait()
     scheduler.stop()
     gateway.stop()
     stack.stop()
 
 
-def _retain_closed_years(stack: LocalStack) -> None:
+def _retain_closed_years(stack: Any) -> None:
+    import logging
+
+    log = logging.getLogger("local")
     try:
         started = stack.run_scheduled("RetainClosedYearsFunction")["started"]
-        logging.getLogger("local").info("retention archives of closed years started: %s", ", ".join(started))
+        log.info("retention archives of closed years started: %s", ", ".join(started))
     except Exception:  # the page works without them; the log says why
-        logging.getLogger("local").exception("retention archives of closed years could not start")
+        log.exception("retention archives of closed years could not start")
 
 
 def banner(url: str, aws: str) -> str:
+    # The API answers compact JSON ({"status":"ready",...}); `field` reads one field of it, so the
+    # recipe waits for the status itself rather than for a string to look for.
     return f"""
 Kluis runs locally.
 
@@ -64,24 +135,25 @@ Kluis runs locally.
 
 Make a backup with curl:
 
-  field() {{ python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }}
+  field() {{ python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }}
   TOKEN=$(curl -s "{url}/local/token?customer=10234")
   JOB=$(curl -s -X POST {url}/api/administrations/00017/years/2025/backups \\
           -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
           -d '{{"includeDocuments": true}}' | field jobId)
-  curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN"    # again until "status": "ready"
-  curl -s -OJ "$(curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN" | field downloadUrl)"
+  job() {{ curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN" | field "$1"; }}
+  until [ "$(job final)" = True ]; do sleep 1; done     # the job has ended
+  job status                                            # ready (or failed: job reason says why)
+  curl -s -OJ "$(job downloadUrl)"
 
 Stop with Ctrl-C.
 """
 
 
-def operator_banner(stack: LocalStack) -> str:
+def operator_banner(outputs: dict[str, str], endpoint: str) -> str:
     """The environment `kluis ops` needs against this stack (docs/operations.md)."""
-    outputs = stack.outputs()
-    return f"""Operator commands (system restores, drills), in another shell:
+    return f"""Operator commands (system restores, drills, audit log, retention), in another shell:
 
-  export AWS_ENDPOINT_URL={stack.endpoint} AWS_DEFAULT_REGION=eu-west-1 \\
+  export AWS_ENDPOINT_URL={endpoint} AWS_DEFAULT_REGION=eu-west-1 \\
          AWS_ACCESS_KEY_ID=kluis-local AWS_SECRET_ACCESS_KEY=kluis-local \\
          DATA_BUCKET={outputs["DataBucket"]} JOBS_TABLE={outputs["JobsTable"]} \\
          SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]} \\

@@ -102,6 +102,9 @@ class Gateway:
             role_claim=stack.environment.get("ROLE_CLAIM", "custom:kluis_role"),
         )
         self.routes = [_CompiledRoute(route) for route in stack.routes]
+        # Lambda gives an execution environment one request at a time, and the API's resolver counts on
+        # it (its per-request context is module-wide): the threaded server must not hand it two at once.
+        self._api_lock = threading.Lock()
         self.server: BaseWSGIServer = make_server(host, port, self.wsgi, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -159,7 +162,8 @@ class Gateway:
         event = self._event(request, path, compiled.route, match.groupdict(), claims)
         function = self.runtime.by_logical_id(compiled.route.function)
         headers: dict[str, str] = {}
-        payload = json.loads(self.runtime.invoke(function, event, headers))
+        with self._api_lock:
+            payload = json.loads(self.runtime.invoke(function, event, headers))
         if "x-amz-function-error" in headers:
             LOG.error(
                 "%s failed: %s: %s",

@@ -88,7 +88,11 @@ def screenshots_folder() -> Path:
 
 @pytest.fixture
 def page(browser: Browser, harness: Harness) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    # A Dutch bookkeeper's browser (navigator.language); the time zone stays the machine's, which the
+    # tests' own times (test_system_restore_request.local_input) are in.
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1100, "height": 900}, locale="nl-NL"
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []
@@ -103,22 +107,28 @@ def _console_error(message: ConsoleMessage, origin: str, errors: list[str]) -> N
     """Keeps every console error but the network log of an answer the page expects and handles.
 
     Chromium logs each 4xx/5xx response as an error: the API's refusals (a wrong code, an incomplete
-    request) are part of the tests, and the browser asks for /favicon.ico, which the page does not have.
-    A module that fails to load or run (404, wrong MIME type, a missing export) is kept.
+    request) are part of the tests. Anything else that fails to load is kept: a module (404, wrong MIME
+    type, a missing export), and the favicon (the page declares one: no request may 404).
     """
     if message.type != "error":
         return
     url = message.location.get("url", "")
-    expected = url.startswith(f"{origin}/api/") or url == f"{origin}/favicon.ico"
+    expected = url.startswith(f"{origin}/api/")
     if not (message.text.startswith("Failed to load resource:") and expected):
         errors.append(f"{message.text} ({url})")
 
 
 @pytest.fixture
-def open_page(page: Page, harness: Harness) -> Callable[[], Page]:
-    """Loads the web client and waits until it has signed in and loaded the administrations."""
+def open_page(page: Page, harness: Harness) -> Callable[..., Page]:
+    """Loads the web client (in `language`, as a user who chose it before) and waits until it has
+    signed in and loaded the administrations."""
 
-    def load() -> Page:
+    def load(language: str = "nl") -> Page:
+        # Only on the first load: after that the page remembers what the user chose (a reload keeps it).
+        page.add_init_script(
+            "if (!localStorage.getItem('kluis.language')) "
+            f"localStorage.setItem('kluis.language', {language!r})"
+        )
         page.goto(f"{harness.gateway.url}/?poll={POLL_MS}")
         page.wait_for_selector("body[data-ready='true']")
         return page
@@ -126,15 +136,123 @@ def open_page(page: Page, harness: Harness) -> Callable[[], Page]:
     return load
 
 
+def reload(page: Page) -> Page:
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']")
+    return page
+
+
+# Words a Dutch page never shows: English ones that are not Dutch as well (not "status", "backup",
+# "code", "moment", "data"). A whole word, any case.
+ENGLISH_WORDS = (
+    "the",
+    "and",
+    "with",
+    "without",
+    "to",
+    "from",
+    "failed",
+    "error",
+    "restore",
+    "restored",
+    "restores",
+    "upload",
+    "uploaded",
+    "job",
+    "jobs",
+    "ready",
+    "cancel",
+    "cancelled",
+    "send",
+    "sent",
+    "download",
+    "file",
+    "files",
+    "please",
+    "attempt",
+    "attempts",
+    "left",
+    "nothing",
+    "changed",
+    "archive",
+    "entry",
+    "entries",
+    "manifest",
+    "signature",
+    "unknown",
+    "someone",
+    "administration",
+    "fiscal",
+    "year",
+    "expired",
+    "request",
+    "since",
+    "checked",
+    "damaged",
+    "rejected",
+    "confirm",
+    "confirmation",
+    "progress",
+    "size",
+    "documents",
+    "journal",
+    "ledger",
+    "relations",
+    "returns",
+    "there",
+    "this",
+    "that",
+    "were",
+    "has",
+    "have",
+    "not",
+    "cannot",
+    "could",
+    "must",
+    "may",
+    "again",
+    "try",
+    "field",
+    "missing",
+    "invalid",
+    "body",
+    "contains",
+    "holds",
+    "which",
+    "your",
+    "our",
+    "you",
+)
+ENGLISH = re.compile(rf"\b({'|'.join(ENGLISH_WORDS)})\b", re.IGNORECASE)
+
+
+def english_words(text: str) -> list[str]:
+    return sorted({match.group(0) for match in ENGLISH.finditer(text)})
+
+
+def visible_text(page: Page) -> str:
+    """The page's text as the user sees it, less the language menu (each language by its own name)."""
+    text = page.locator("body").inner_text()
+    return "\n".join(line for line in text.splitlines() if line.strip() not in ("Nederlands", "English"))
+
+
+def assert_no_english(page: Page) -> None:
+    found = english_words(visible_text(page))
+    assert not found, f"English on the Dutch page: {found}"
+
+
 @pytest.fixture
 def shot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
-    """shot(page, "step") saves build/e2e-screenshots/{test}-{n}-{step}.png (full page)."""
+    """shot(page, "step") saves build/e2e-screenshots/{test}-{n}-{step}.png (full page), and on a Dutch
+    page checks that no visible text is English."""
     test = re.sub(r"[^A-Za-z0-9_-]+", "_", request.node.name)
     counter = iter(range(1, 100))
 
     def take(page: Page, step: str) -> Path:
         path = SCREENSHOTS / f"{test}-{next(counter):02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        if page.locator("html").get_attribute("lang") == "nl":
+            assert_no_english(page)  # every step of a Dutch run is Dutch all the way
         return path
 
     return take

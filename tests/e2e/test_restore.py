@@ -1,4 +1,6 @@
-"""The restore flow in the browser: send a backup file, see what it holds, type the code, confirm.
+"""The restore flow in the browser, in Dutch and in English: send a backup file, see what it holds, type
+a wrong code and the right one, see the result; a hostile file refused with its reason; a restore that
+waits for its code across a reload, finished (or cancelled) from the recent jobs.
 
 They drive the restore API (POST /restores, confirm, cancel) through the page.
 """
@@ -6,6 +8,7 @@ They drive the restore API (POST /restores, confirm, cancel) through the page.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,6 +18,8 @@ from playwright.sync_api import Page, expect
 from kluis.scope import Scope
 from kluis.storage.data import DataStore
 from kluis_tools.seed import SeedSpec, seed
+from tests.e2e.conftest import reload
+from tests.e2e.words import LANGUAGES, WORDS
 from tests.integration.harness import CUSTOMER, SMALL, Harness
 
 SCOPE = Scope(CUSTOMER, "00017", "2025")
@@ -48,9 +53,10 @@ def change_live_data(harness: Harness) -> None:
     seed(harness.store, spec)
 
 
-def send(page: Page, path: Path) -> None:
-    page.get_by_label("Backupbestand").set_input_files(str(path))
-    page.get_by_role("button", name="Versturen").click()
+def send(page: Page, path: Path, language: str = "nl") -> None:
+    words = WORDS[language]
+    page.get_by_label(words["file"]).set_input_files(str(path))
+    page.get_by_role("button", name=words["send"]).click()
 
 
 def wait_for_confirmation(page: Page) -> str:
@@ -61,15 +67,27 @@ def wait_for_confirmation(page: Page) -> str:
     return code
 
 
-def test_restore_of_a_renamed_backup_replaces_the_live_data(open_page, harness, archive, shot, tmp_path):
+def expect_locked_while_the_code_is_awaited(page: Page) -> None:
+    """No other file can be sent while this restore waits for its code: the input is empty and locked."""
+    expect(page.locator("#restore-send")).to_be_disabled()
+    expect(page.locator("#restore-file")).to_be_disabled()
+    assert page.locator("#restore-file").evaluate("input => input.files.length") == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_restore_with_a_wrong_then_the_right_code_replaces_the_live_data(
+    open_page, harness, archive, shot, tmp_path, language
+):
+    words = WORDS[language]
     renamed = tmp_path / "renamed.zip"
     renamed.write_bytes(archive)
     expected = archive_records(archive)
     change_live_data(harness)
     assert live_records(harness.store) != expected, "the live data should differ before the restore"
+    before = harness.store.head(SCOPE)
 
-    page = open_page()
-    send(page, renamed)
+    page = open_page(language)
+    send(page, renamed, language)
     expect(page.locator("#upload-progress-bar")).to_be_visible()
     code = wait_for_confirmation(page)
     panel = page.locator("#confirm-panel")
@@ -77,55 +95,104 @@ def test_restore_of_a_renamed_backup_replaces_the_live_data(open_page, harness, 
     summary = page.locator("#restore-summary")
     expect(summary).to_contain_text("00017")
     expect(summary).to_contain_text("2025")
-    expect(summary).to_contain_text("10234")
-    expect(page.locator("#restore-replaces")).to_contain_text("worden vervangen")
-    expect(panel).to_contain_text("kan niet ongedaan worden gemaakt")
-    expect(page.locator("#attempts-left")).to_contain_text("pogingen")
-    confirm = page.get_by_role("button", name="Terugzetten bevestigen")
+    expect(summary).to_contain_text(words["contents"])  # what the file holds, in words
+    expect(page.locator("#restore-replaces")).to_contain_text(words["replaces"])
+    expect(panel).to_contain_text(words["irreversible"])
+    expect(page.locator("#attempts-left")).to_have_text(words["attempts"])
+    expect_locked_while_the_code_is_awaited(page)
+    confirm = page.get_by_role("button", name=words["confirm"])
     expect(confirm).to_contain_text("✔")
     shot(page, "awaiting-confirmation")
 
-    page.get_by_label("Bevestigingscode").fill(code)
-    confirm.click()
-    status = page.locator("#restore-status")
-    expect(status).to_contain_text("De backup is teruggezet", timeout=CONFIRM_TIMEOUT)
-    expect(status).to_be_focused()
-    expect(panel).to_be_hidden()
-    expect(page.locator("#jobs-body tr").first).to_contain_text("Teruggezet")
-    shot(page, "restored")
-
-    assert live_records(harness.store) == expected
-
-
-def test_a_wrong_code_shows_attempts_left_and_changes_nothing(open_page, harness, archive, shot, tmp_path):
-    path = tmp_path / "backup.zip"
-    path.write_bytes(archive)
-    before = harness.store.head(SCOPE)
-
-    page = open_page()
-    send(page, path)
-    code = wait_for_confirmation(page)
-    attempts = page.locator("#attempts-left").inner_text()
     wrong = "000000" if code != "000000" else "111111"
-    page.get_by_label("Bevestigingscode").fill(wrong)
-    page.get_by_role("button", name="Terugzetten bevestigen").click()
-
+    page.get_by_label(words["code"]).fill(wrong)
+    confirm.click()
     error = page.locator("#code-error")
-    expect(error).to_contain_text("pogingen over")
+    expect(error).to_have_text(words["wrong_code"])
     expect(error).to_have_attribute("role", "alert")
+    expect(page.locator("#attempts-left")).to_have_text("")  # the count is said once, in the error
     expect(page.locator("#code-input")).to_be_focused()
     expect(page.locator("#code-input")).to_have_attribute("aria-invalid", "true")
-    assert page.locator("#attempts-left").inner_text() != attempts
     shot(page, "wrong-code")
     assert harness.store.head(SCOPE).generation == before.generation
 
-    page.get_by_role("button", name="Annuleren").click()
+    page.get_by_label(words["code"]).fill(code)
+    confirm.click()
+    status = page.locator("#restore-status")
+    expect(status).to_contain_text(words["restored"], timeout=CONFIRM_TIMEOUT)
+    expect(status).to_be_focused()
+    expect(panel).to_be_hidden()
+    expect(page.locator("#jobs-body tr").first).to_contain_text(words["status_restored"])
+    # Done: nothing to send until another file is chosen.
+    expect(page.locator("#restore-send")).to_be_disabled()
+    expect(page.locator("#restore-file")).to_be_enabled()
+    shot(page, "restored")
+    assert live_records(harness.store) == expected
+
+
+def test_a_cancelled_restore_changes_nothing(open_page, harness, archive, shot, tmp_path):
+    path = tmp_path / "backup.zip"
+    path.write_bytes(archive)
+    before = harness.store.head(SCOPE)
+    page = open_page()
+    send(page, path)
+    wait_for_confirmation(page)
+    page.get_by_role("button", name="Annuleren", exact=True).click()
     status = page.locator("#restore-status")
     expect(status).to_contain_text("geannuleerd")
     expect(status).to_be_focused()
     expect(page.locator("#confirm-panel")).to_be_hidden()
     shot(page, "cancelled")
     assert harness.store.head(SCOPE).generation == before.generation
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_restore_awaiting_its_code_survives_a_reload_and_finishes_from_recent_jobs(
+    open_page, harness, archive, shot, tmp_path, language
+):
+    words = WORDS[language]
+    path = tmp_path / "backup.zip"
+    path.write_bytes(archive)
+    change_live_data(harness)
+    expected = archive_records(archive)
+
+    page = open_page(language)
+    send(page, path, language)
+    code = wait_for_confirmation(page)
+    reload(page)
+    expect(page.locator("#confirm-panel")).to_be_hidden()
+    row = page.locator("#jobs-body tr", has_text=words["status_awaiting"]).first
+    expect(row).to_be_visible()
+    shot(page, "reloaded")
+
+    row.get_by_role("button", name=re.compile(f"^{words['resume']}")).click()
+    assert wait_for_confirmation(page) == code
+    expect(page.locator("#code-input")).to_be_focused()
+    expect(page.locator("#restore-summary")).to_contain_text(words["contents"])
+    expect(page.locator("#attempts-left")).to_have_text(words["attempts"])
+    expect_locked_while_the_code_is_awaited(page)
+    shot(page, "resumed")
+
+    page.get_by_label(words["code"]).fill(code)
+    page.get_by_role("button", name=words["confirm"]).click()
+    status = page.locator("#restore-status")
+    expect(status).to_contain_text(words["restored"], timeout=CONFIRM_TIMEOUT)
+    expect(page.locator("#jobs-body tr").first).to_contain_text(words["status_restored"])
+    shot(page, "restored-after-reload")
+    assert live_records(harness.store) == expected
+
+    # A second waiting restore, cancelled from the recent jobs after a reload.
+    send(page, path, language)
+    wait_for_confirmation(page)
+    reload(page)
+    page.locator("#jobs-body tr", has_text=words["status_awaiting"]).first.get_by_role(
+        "button", name=re.compile(f"^{words['resume']}")
+    ).click()
+    wait_for_confirmation(page)
+    page.get_by_role("button", name=words["cancel"], exact=True).click()
+    expect(status).to_contain_text(words["cancelled"])
+    expect(page.locator("#jobs-body tr").first).to_contain_text(words["status_cancelled"])
+    shot(page, "cancelled-after-reload")
 
 
 def tampered(data: bytes) -> bytes:
@@ -145,19 +212,24 @@ def tampered(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_tampered_file_is_rejected_with_a_readable_reason(open_page, harness, archive, shot, tmp_path):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_tampered_file_is_rejected_with_a_readable_reason(
+    open_page, harness, archive, shot, tmp_path, language
+):
+    words = WORDS[language]
     path = tmp_path / "10234 - 00017 - 2025 - Backup.zip"
     path.write_bytes(tampered(archive))
     before = harness.store.head(SCOPE)
 
-    page = open_page()
-    send(page, path)
+    page = open_page(language)
+    send(page, path, language)
     status = page.locator("#restore-status")
-    expect(status).to_contain_text("Het bestand is afgewezen:", timeout=CONFIRM_TIMEOUT)
+    expect(status).to_contain_text(words["rejected"], timeout=CONFIRM_TIMEOUT)
+    expect(status).to_contain_text(words["tampered"])  # the reason, by its code, in the page's language
     expect(status.locator("[role=alert]")).to_be_visible()
     expect(status).to_be_focused()
     expect(page.locator("#confirm-panel")).to_be_hidden()
-    reason = status.inner_text().split("afgewezen:", 1)[1].strip()
-    assert len(reason) > 10, reason
+    expect(page.locator("#jobs-body tr").first).to_contain_text(words["tampered"])
+    expect(page.locator("#restore-send")).to_be_disabled()
     shot(page, "rejected")
     assert harness.store.head(SCOPE).generation == before.generation

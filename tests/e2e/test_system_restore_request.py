@@ -24,7 +24,7 @@ def local_input(moment: datetime) -> str:
 def test_request_a_restore_of_two_years(open_page, harness, shot):
     page = open_page()
     section = page.locator("#system-restore")
-    expect(section.get_by_role("heading", name="5. Herstel uit systeemback-up aanvragen")).to_be_visible()
+    expect(section.get_by_role("heading", name="5. Herstel uit systeembackup aanvragen")).to_be_visible()
     expect(page.locator("#sysrestore-rule")).to_contain_text("€ 75,00 per administratie en boekjaar")
     expect(page.locator("#sysrestore-moment-hint")).to_contain_text("400 dagen")
     expect(page.locator("#sysrestore-total")).to_contain_text("€ 0,00")
@@ -101,7 +101,7 @@ def test_a_point_in_time_in_the_future_is_refused(open_page, harness, shot):
 
     status = page.locator("#sysrestore-status")
     expect(status).to_contain_text("De aanvraag is niet aangenomen")
-    expect(status).to_contain_text("pointInTime must lie in the past")
+    expect(status).to_contain_text("Het tijdstip moet in het verleden liggen.")  # the reason, in Dutch
     expect(status.get_by_role("alert")).to_be_visible()
     expect(status).to_be_focused()
     # What was filled in stays, to correct it.

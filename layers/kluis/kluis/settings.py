@@ -60,6 +60,7 @@ class Settings(BaseModel):
     restore_upload_wait_seconds: int = Field(86400, alias="RESTORE_UPLOAD_WAIT_SECONDS", ge=1)
     system_restore_price_cents: int = Field(7500, alias="SYSTEM_RESTORE_PRICE_CENTS", ge=0)
     noncurrent_version_retention_days: int = Field(400, alias="NONCURRENT_VERSION_RETENTION_DAYS", ge=1)
+    archive_retention_days: int = Field(7, alias="ARCHIVE_RETENTION_DAYS", ge=1)  # the archives' expiry
     drill_sample_size: int = Field(3, alias="DRILL_SAMPLE_SIZE", ge=1, le=1000)
     # Years a closed fiscal year is kept under Object Lock after its end (kluis.retention).
     retention_years: RetentionYears = Field(7, alias="RETENTION_YEARS")

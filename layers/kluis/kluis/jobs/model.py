@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -140,17 +140,35 @@ class BackupJob(JobBase):
     retention: RetentionRequest | None = None
     retained: RetainedCopy | None = None
 
-    def view(self) -> dict[str, Any]:
+    def view(self, retention_days: int | None = None) -> dict[str, Any]:
+        """With `retention_days` (the archives bucket's expiry), a ready backup says until when it can
+        be downloaded (`downloadableUntil`)."""
         view = self._view(self.status is Status.READY) | {"includeDocuments": self.include_documents}
         if self.archive:
             view["archiveSize"] = self.archive.size
             view["details"] = self.archive.model_dump(include={"generation", "created_at", "records"})
             view["details"] |= {"documents": self.archive.documents, "bytes": self.archive.bytes}
+            if retention_days is not None:
+                until = self.downloadable_until(retention_days)
+                view["downloadableUntil"] = until.isoformat(timespec="seconds")
         if self.retention:
             view["retention"] = {"years": self.retention.years, "why": str(self.retention.why)}
             if self.retained:
                 view["retention"]["retainUntil"] = self.retained.retain_until
         return view
+
+    def downloadable_until(self, retention_days: int) -> datetime:
+        """Until when the archive is certainly there: S3 expires an object at the first midnight (UTC)
+        `retention_days` after its creation, and the archive was completed after its `created_at`."""
+        if self.archive is None:
+            raise ValueError(f"backup {self.job_id} has no archive")
+        created = datetime.fromisoformat(self.archive.created_at.replace("Z", "+00:00"))
+        return (created if created.tzinfo else created.replace(tzinfo=UTC)) + timedelta(days=retention_days)
+
+    def is_downloadable(self, retention_days: int, now: datetime | None = None) -> bool:
+        if self.archive is None:
+            return False
+        return (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
 
 
 class RestoreSummary(_Model):

@@ -15,7 +15,7 @@ from kluis.api.trail import audited, subject
 from kluis.audit import Action
 from kluis.flows.backup.start import start_backup
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import RestoreJob
+from kluis.jobs.model import BackupJob, RestoreJob
 from kluis.scope import NoSuchScope, Scope
 
 logger = Logger(child=True)
@@ -73,10 +73,11 @@ def create_backup(administration: str, year: str, request: BackupRequest) -> Res
 
 @router.get("/administrations/<administration>/years/<year>/jobs")
 def administration_jobs(administration: str, year: str) -> dict[str, Any]:
-    scope = Scope(customer(router), administration, year)
     resources = resources_of(router)
+    scope = Scope(customer(router), administration, year)
     jobs = resources.jobs.recent(scope.customer, scope.administration, scope.year)
-    views = [(job, job.view()) for job in jobs]
+    retention = resources.settings.archive_retention_days
+    views = [(job, job.view(retention) if isinstance(job, BackupJob) else job.view()) for job in jobs]
     with_undo(
         resources,
         [(job, view) for job, view in views if isinstance(job, RestoreJob) and job.status is Status.RESTORED],

@@ -1,4 +1,5 @@
-"""/jobs/{id}: one job of the caller's, with a fresh download link when it is a ready backup."""
+"""/jobs/{id}: one job of the caller's, with a fresh download link when it is a ready backup whose archive
+has not expired yet (`downloadableUntil`)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ router = Router()
 def get_job(job_id: str) -> dict[str, Any]:
     resources = resources_of(router)
     job = resources.jobs.get(customer(router), job_id)
-    view = job.view()
-    if isinstance(job, BackupJob) and job.archive is not None:
+    retention = resources.settings.archive_retention_days
+    view = job.view(retention) if isinstance(job, BackupJob) else job.view()
+    ready = isinstance(job, BackupJob) and job.status is Status.READY and job.archive is not None
+    if isinstance(job, BackupJob) and job.archive is not None and ready and job.is_downloadable(retention):
         seconds = resources.settings.download_url_seconds
         bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
         view["filename"] = job.scope.backup_filename()

@@ -1,0 +1,37 @@
+"""What a job's view tells its owner: a ready backup says until when it can be downloaded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from kluis.jobs.lifecycle import Status
+from kluis.jobs.model import BuiltArchive, new_backup
+from kluis.scope import Scope
+
+SCOPE = Scope("10234", "00017", "2025")
+ARCHIVE = BuiltArchive(
+    key="archives/x.zip",
+    size=8_499_200,
+    generation="g1",
+    created_at="2026-11-20T14:02:00+00:00",
+    records=6,
+    documents=4,
+    bytes=9_000_000,
+)
+
+
+def test_a_ready_backup_is_downloadable_for_the_retention_days_after_it_was_made():
+    job = new_backup(SCOPE, include_documents=True).model_copy(
+        update={"status": Status.READY, "archive": ARCHIVE}
+    )
+    view = job.view(7)
+    assert view["downloadableUntil"] == "2026-11-27T14:02:00+00:00"
+    assert job.is_downloadable(7, now=datetime(2026, 11, 27, 14, 1, tzinfo=UTC))
+    assert not job.is_downloadable(7, now=datetime(2026, 11, 27, 14, 2, tzinfo=UTC))
+    assert "downloadableUntil" not in job.view()  # without the retention, no promise
+
+
+def test_a_backup_without_an_archive_is_not_downloadable():
+    job = new_backup(SCOPE, include_documents=False)
+    assert not job.is_downloadable(7)
+    assert "downloadableUntil" not in job.view(7)

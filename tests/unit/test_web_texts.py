@@ -1,0 +1,77 @@
+"""The web client's texts (web/i18n.js): every reason code of the catalogue has a Dutch and an English
+text with exactly the catalogue's placeholders, and both languages have the same keys and placeholders.
+
+The browser tests render every code through the page (tests/e2e/test_languages.py); this test reads the
+file itself, so a missing text fails `make unit` without a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kluis.reasons import MESSAGES
+
+I18N = Path(__file__).resolve().parents[2] / "web" / "i18n.js"
+STRING = r'"(?:[^"\\]|\\.)*"'
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _entries(block: str) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    # An entry is a key and one string or several joined with +, possibly over several lines.
+    for match in re.finditer(rf"({STRING}):\s*((?:{STRING}\s*\+\s*)*{STRING})\s*,", block):
+        key = json.loads(match.group(1))
+        parts = re.findall(STRING, match.group(2))
+        texts[key] = "".join(json.loads(part) for part in parts)
+    return texts
+
+
+def _texts() -> dict[str, dict[str, str]]:
+    source = I18N.read_text(encoding="utf-8")
+    nl_start = source.index("\n  nl: {")
+    en_start = source.index("\n  en: {")
+    end = source.index("\n};", en_start)
+    return {"nl": _entries(source[nl_start:en_start]), "en": _entries(source[en_start:end])}
+
+
+TEXTS = _texts()
+
+
+def test_the_file_is_read_whole():
+    assert len(TEXTS["nl"]) > 200 and len(TEXTS["en"]) > 200
+    assert TEXTS["nl"]["restore.send"] == "Versturen"
+    assert TEXTS["en"]["backup.intro"].startswith("Make a ZIP file")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_reason_code_has_a_text_with_the_catalogues_placeholders(language, code):
+    key = f"reason.{code}"
+    assert key in TEXTS[language], f"web/i18n.js has no {language} text for {code}"
+    expected = set(PLACEHOLDER.findall(MESSAGES[code]))
+    assert set(PLACEHOLDER.findall(TEXTS[language][key])) == expected, (language, code)
+
+
+def test_no_text_for_a_code_the_catalogue_does_not_have():
+    for language, texts in TEXTS.items():
+        catalogued = {f"reason.{code}" for code in MESSAGES}
+        unknown = {key for key in texts if key.startswith("reason.")} - catalogued
+        assert not unknown, (language, unknown)
+
+
+def test_both_languages_have_the_same_keys_and_placeholders():
+    assert set(TEXTS["nl"]) == set(TEXTS["en"]), set(TEXTS["nl"]) ^ set(TEXTS["en"])
+    for key, dutch in TEXTS["nl"].items():
+        assert set(PLACEHOLDER.findall(dutch)) == set(PLACEHOLDER.findall(TEXTS["en"][key])), key
+
+
+def test_one_spelling_of_backup_in_each_language():
+    for language, texts in TEXTS.items():
+        for key, text in texts.items():
+            assert not re.search(r"back-up", text, re.I), (language, key, text)
+    for key, text in TEXTS["nl"].items():
+        assert "bevestigingscode" not in text.lower(), (key, "the Dutch word is verificatiecode")
