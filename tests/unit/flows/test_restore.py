@@ -15,6 +15,7 @@ from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import RestoreJob, new_backup, new_restore
 from kluis.scope import Scope
 from kluis.storage.data import HeadConflict
+from kluis.storage.jobs import to_item
 from kluis_tools.seed import SeedSpec
 from tests.unit.conftest import World
 
@@ -84,17 +85,48 @@ def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):
     assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
 
 
-def test_apply_refuses_a_staged_generation_that_differs_from_its_manifest(w):
+@pytest.mark.parametrize("change", ["replaced", "deleted", "other_counts"])
+def test_apply_refuses_a_stage_whose_inventory_is_not_the_one_validation_wrote(w, change):
     job = uploaded_restore(w)
     w.staging.stage(job, budget_seconds=600)
     job = confirmed(w, job)
-    assert job.stage is not None
+    assert job.stage is not None and job.inventory is not None
     head = w.store.head(SCOPE)
-    w.store.put(SCOPE, job.stage.generation, "documents/planted.pdf", b"%PDF-1.7 not from the backup")
+    key = job.inventory.key
+    if change == "replaced":  # same bytes, new version: the ETag pinned in the job still matches
+        w.s3.put_object(Bucket="data", Key=key, Body=w.s3.get_object(Bucket="data", Key=key)["Body"].read())
+        w.s3.put_object(Bucket="data", Key=key, Body=b'{"format": "kluis-stage-inventory"}')
+    elif change == "deleted":
+        w.s3.delete_object(Bucket="data", Key=key)
+    else:  # a summary the inventory does not match
+        assert job.summary is not None
+        job = job.model_copy(
+            update={"summary": job.summary.model_copy(update={"bytes": job.summary.bytes + 1})}
+        )
+        w.jobs.table.put_item(Item=to_item(job))
     with pytest.raises(StagedGenerationInvalid):
         w.apply.apply(job)
     assert w.store.head(SCOPE) == head
     assert w.locks.holder(SCOPE) is None
+
+
+def test_confirm_to_restored_takes_the_same_requests_whatever_the_stage_holds(w):
+    """Apply reads the inventory (pinned to its ETag), never lists the stage."""
+    counts = []
+    for _ in range(2):
+        job = uploaded_restore(w)
+        w.staging.stage(job, budget_seconds=600)
+        job = confirmed(w, job)
+        calls: list[str] = []
+        w.s3.meta.events.register(
+            "before-send.s3", lambda event_name, calls=calls, **_: calls.append(event_name)
+        )
+        w.apply.apply(job)
+        w.s3.meta.events.unregister("before-send.s3")
+        assert not any("ListObjects" in call for call in calls)
+        counts.append(len(calls))
+        w.store.put(SCOPE, w.store.head(SCOPE).generation, "documents/more.pdf", b"%PDF-1.7 more")
+    assert counts[0] == counts[1] <= 4
 
 
 def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):

@@ -162,6 +162,13 @@ class Stage(_Model):
     position: int = 0
 
 
+class StageInventory(_Model):
+    """Where validation's inventory of the stage is, and its ETag: Apply reads exactly that version."""
+
+    key: str
+    etag: str
+
+
 class Replaced(_Model):
     """The live generation when validation ended: what the user was shown as replaced (None: nothing)."""
 
@@ -184,6 +191,7 @@ class RestoreJob(JobBase):
     kind: Literal[Kind.RESTORE] = Kind.RESTORE
     include_documents: bool = False
     stage: Stage | None = None
+    inventory: StageInventory | None = None
     replaces: Replaced | None = None
     summary: RestoreSummary | None = None
     confirmation: Confirmation | None = None

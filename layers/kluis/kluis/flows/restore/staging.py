@@ -6,6 +6,7 @@ A large upload takes several invocations: each continues at the member the job r
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -20,9 +21,10 @@ from kluis.archive.zipreader import ArchiveRejected, Limits
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import Progress, Replaced, RestoreJob, RestoreSummary, Stage
+from kluis.jobs.model import Progress, Replaced, RestoreJob, RestoreSummary, Stage, StageInventory
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, new_generation_id
+from kluis.storage.inventory import StageContents, StageInventories
 from kluis.storage.jobs import JobStore
 from kluis.storage.ranged import S3RangeReader
 
@@ -90,10 +92,22 @@ class Staging:
             return StageResult(done=True, accepted=False)
         if position < len(manifest.entries):
             return StageResult(done=False, accepted=False)
+        # Last, once every member is written: what Apply checks instead of listing the stage.
+        key, etag = StageInventories(self.s3, self.store.bucket).write(
+            scope,
+            StageContents(
+                generation=job.stage.generation,
+                job=job.job_id,
+                entries=len(manifest.entries),
+                bytes=manifest.total_bytes,
+                manifest_sha256=hashlib.sha256(archive.manifest_bytes).hexdigest(),
+            ),
+        )
         head = self.store.head(scope)
         self.jobs.update(
             job,
             stage=job.stage.model_copy(update={"position": position}),
+            inventory=StageInventory(key=key, etag=etag),
             summary=_summary(manifest, head.flipped_at if head else None, replaces_existing=head is not None),
             # What the user is shown as replaced; Apply refuses if another restore changed it since.
             replaces=Replaced(generation=head.generation if head else None),
