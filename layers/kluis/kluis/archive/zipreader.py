@@ -16,6 +16,7 @@ size-mismatch, crc-mismatch.
 
 from __future__ import annotations
 
+import itertools
 import re
 import stat
 import struct
@@ -389,6 +390,18 @@ def _header_mismatch(name: str) -> ArchiveRejected:
 
 def _check_local(src: RandomAccess, central: _Central, limit: int) -> tuple[int, int]:
     """Compare the local header with the central record; returns (data offset, end of entry)."""
+    data_offset, data_end, wide = _check_local_header(src, central, limit)
+    if wide is not None:
+        data_end += _descriptor_length(src, central.entry, data_end, limit, wide)
+    return data_offset, data_end
+
+
+def _check_local_header(src: RandomAccess, central: _Central, limit: int) -> tuple[int, int, bool | None]:
+    """The local header against the central record, before the data is read.
+
+    Returns (data offset, end of the data, descriptor layout): None without a data descriptor, else
+    whether it is announced as ZIP64 (8-byte sizes); the descriptor itself follows the data.
+    """
     entry = central.entry
     if entry.header_offset + LOCAL_HEADER.size > limit:
         raise _reject("archive.truncated.entry_outside", name=shown(entry.name))
@@ -411,10 +424,8 @@ def _check_local(src: RandomAccess, central: _Central, limit: int) -> tuple[int,
     data_end = data_offset + entry.compressed_size
     if data_end > limit:
         raise _reject("archive.truncated.entry_outside", name=shown(entry.name))
-    if has_descriptor:
-        wide = ZIP64_EXTRA_ID in extra or central.zip64
-        data_end += _descriptor_length(src, entry, data_end, limit, wide)
-    return data_offset, data_end
+    wide = (ZIP64_EXTRA_ID in extra or central.zip64) if has_descriptor else None
+    return data_offset, data_end, wide
 
 
 def _descriptor_length(src: RandomAccess, entry: Entry, offset: int, limit: int, wide: bool) -> int:
@@ -466,6 +477,105 @@ def read_directory(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -> list[E
     centrals = _read_central_directory(src, where, limits)
     data_offsets = _check_layout(src, centrals, where.offset)
     return [replace(central.entry, data_offset=data_offsets[central.entry.name]) for central in centrals]
+
+
+# --- the same checks in one streaming pass ----------------------------------------------------------
+#
+# `read_directory` reads every local header before any data: on S3 that is a pass over the whole
+# archive (its headers are spread through it) before the pass over the data, so the archive is read
+# twice. `read_central_directory` checks what the central directory alone shows; `Layout` then checks
+# each local header, the tiling (no gap, no overlap, nothing before or after) and each data descriptor
+# as the entries stream by in archive order, raising the same reasons as `read_directory` does.
+
+
+@dataclass(frozen=True)
+class CentralDirectory:
+    """The checked central directory; the entries' local headers are checked as they stream."""
+
+    offset: int  # where the central directory starts: the entries must tile [0, offset)
+    ordered: tuple[_Central, ...]  # in archive order (by header offset)
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries in archive order; their data offsets are known only once they are located."""
+        return [central.entry for central in self.ordered]
+
+
+def read_central_directory(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -> CentralDirectory:
+    """The central directory and its end records, with every check that needs no local header."""
+    where = _read_directory_location(src, limits)
+    ordered = sorted(_read_central_directory(src, where, limits), key=lambda c: c.entry.header_offset)
+    if ordered and ordered[-1].entry.header_offset + LOCAL_HEADER.size > where.offset:
+        raise _reject("archive.truncated.entry_outside", name=shown(ordered[-1].entry.name))
+    for previous, central in itertools.pairwise(ordered):
+        if central.entry.header_offset == previous.entry.header_offset:
+            raise _reject("archive.overlap")
+    if ordered and ordered[0].entry.header_offset > 0:
+        raise _reject("archive.prepended_data")
+    if not ordered and where.offset > 0:
+        raise _reject("archive.prepended_data.before_directory")
+    return CentralDirectory(offset=where.offset, ordered=tuple(ordered))
+
+
+def locate(src: RandomAccess, directory: CentralDirectory, index: int) -> Entry:
+    """Entry `index` (archive order) with its data offset, its local header and descriptor checked."""
+    central = directory.ordered[index]
+    data_offset, _ = _check_local(src, central, directory.offset)
+    return replace(central.entry, data_offset=data_offset)
+
+
+class Layout:
+    """The walk over the entries in archive order that proves they tile the file.
+
+    `open(i)` checks that entry i starts where the one before it ended and that its local header
+    agrees with the central record, and gives the entry with its data offset; `close(i)` checks the
+    data descriptor after its data; `finish()` that the last entry ends where the directory starts.
+    A walk may start at any entry (a next invocation): the entry before it is located again.
+    """
+
+    def __init__(self, src: RandomAccess, directory: CentralDirectory, start: int = 0) -> None:
+        self._src = src
+        self._directory = directory
+        self._index = start
+        self._open: tuple[int, int, bool | None] | None = None  # (index, data end, descriptor layout)
+        self.position = 0
+        if start > 0:
+            _, self.position = _check_local(src, directory.ordered[start - 1], directory.offset)
+
+    def open(self, index: int) -> Entry:
+        if self._open is not None:
+            self.close(self._open[0])
+        if index != self._index:
+            raise ValueError(f"entries must be walked in order: {index} after {self._index - 1}")
+        central = self._directory.ordered[index]
+        start = central.entry.header_offset
+        if start < self.position:
+            raise _reject("archive.overlap")
+        if start > self.position:
+            raise _reject("archive.prepended_data" if index == 0 else "archive.hidden_data")
+        data_offset, data_end, wide = _check_local_header(self._src, central, self._directory.offset)
+        self._open = (index, data_end, wide)
+        self._index += 1
+        return replace(central.entry, data_offset=data_offset)
+
+    def close(self, index: int) -> None:
+        if self._open is None or self._open[0] != index:
+            return  # closed already
+        _, data_end, wide = self._open
+        self._open = None
+        entry = self._directory.ordered[index].entry
+        if wide is not None:
+            data_end += _descriptor_length(self._src, entry, data_end, self._directory.offset, wide)
+        self.position = data_end
+
+    def finish(self) -> None:
+        if self._open is not None:
+            self.close(self._open[0])
+        if self._index < len(self._directory.ordered):
+            raise ValueError("the walk is not at its end")
+        if self.position < self._directory.offset:
+            where = "archive.prepended_data" if not self._directory.ordered else "archive.trailing_data"
+            raise _reject(f"{where}.before_directory")
 
 
 # --- content --------------------------------------------------------------------------------------

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +24,14 @@ from kluis.scope import Scope
 from kluis.storage.data import DataStore, new_generation_id
 from kluis.storage.inventory import StageContents, StageInventories
 from kluis.storage.jobs import JobStore
+from kluis.storage.member_writes import MemberWrites
 from kluis.storage.ranged import S3RangeReader
 
 PROVENANCE_NOTE = "restored-from-manifest.json"
-STAGE_WORKERS = 6
-SMALL_MEMBER_BYTES = 1024 * 1024
+STAGE_WORKERS = 16  # writes in flight: S3 waits tens of ms per request, whatever its size
+WHOLE_MEMBER_BYTES = 8 * 1024 * 1024  # members up to this are one PUT; larger ones multipart
+BLOCK_BYTES = 8 * 1024 * 1024
+BLOCKS_AHEAD = 8  # ranged GETs in flight ahead of the parser: 64 MiB
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,22 @@ class Staging:
         Continues where a previous invocation stopped (the members staged so far are in the job).
         """
         deadline = self.clock() + budget_seconds
+        source = S3RangeReader(
+            self.s3,
+            self.uploads_bucket,
+            upload_key(job.customer, job.job_id),
+            block_size=BLOCK_BYTES,
+            cache_blocks=2,
+            read_ahead=BLOCKS_AHEAD,
+        )
         try:
-            archive = self._open(job)
+            return self._stage(job, source, deadline)
+        finally:
+            source.close()
+
+    def _stage(self, job: RestoreJob, source: S3RangeReader, deadline: float) -> StageResult:
+        try:
+            archive = self._open(source)
         except ArchiveRejected as rejected:
             self.cleanup.reject(job, rejected.reason)
             return StageResult(done=True, accepted=False)
@@ -115,10 +130,9 @@ class Staging:
         )
         return StageResult(done=True, accepted=True)
 
-    def _open(self, job: RestoreJob) -> BackupArchive:
-        # 4 blocks of 4 MiB: members are read in order, the directory once; 16 MiB of cache.
-        key = upload_key(job.customer, job.job_id)
-        source = S3RangeReader(self.s3, self.uploads_bucket, key, block_size=4 * 1024 * 1024, cache_blocks=4)
+    def _open(self, source: S3RangeReader) -> BackupArchive:
+        # Read once, in order, with BLOCKS_AHEAD ranged GETs of BLOCK_BYTES in flight ahead of the
+        # parser (the directory and manifest at the end are read first); 2 blocks of cache behind it.
         if source.size > self.max_upload_bytes:
             raise ArchiveRejected("archive.too_large")
         return open_archive(source, self.signer, Limits(max_archive_size=self.max_upload_bytes))
@@ -139,9 +153,7 @@ class Staging:
         assert job.stage is not None
         position, total = job.stage.position, len(archive.manifest.entries)
         with _Stager(self.store, scope, job.stage.generation, self.part_size) as stager:
-            for index, (entry, content) in enumerate(archive.members()):
-                if index < position:
-                    continue
+            for index, (entry, content) in enumerate(archive.members(position), start=position):
                 stager.add(entry, content)
                 position = index + 1
                 if position < total and self.clock() >= deadline:
@@ -178,49 +190,36 @@ def _progress(manifest: Manifest, position: int) -> Progress:
 
 
 class _Stager:
-    """Writes verified members into the staged generation.
+    """Writes verified members into the staged generation, many at a time.
 
-    A restore of many small documents is bound by one PUT's latency per member; small members are
-    read whole (their SHA-256 is checked when their content ends, before any write) and written a
-    few at a time in parallel, with a bounded queue. Large members stream on their own. `flush`
-    waits until everything added so far is written, and raises what a write raised.
+    A member up to WHOLE_MEMBER_BYTES is read whole (its SHA-256 is checked when its content ends,
+    before any write) and PUT in the background; a larger one goes out as multipart parts while it
+    is read, and its upload is completed only once its content checked out (aborted otherwise).
+    `flush` waits until everything added so far is written, and raises what a write raised.
     """
 
     def __init__(self, store: DataStore, scope: Scope, generation: str, part_size: int) -> None:
-        self.store, self.scope, self.generation, self.part_size = store, scope, generation, part_size
-        self.pool = ThreadPoolExecutor(max_workers=STAGE_WORKERS, thread_name_prefix="stage")
-        self.pending: deque[Future[str]] = deque()
+        self.writes = MemberWrites(store, scope, generation, part_size=part_size, workers=STAGE_WORKERS)
 
     def add(self, entry: ManifestEntry, content: Iterator[bytes]) -> None:
-        if entry.size > SMALL_MEMBER_BYTES:
-            self.store.put_stream(
-                self.scope,
-                self.generation,
-                entry.path,
-                content,
-                sha256=entry.sha256,
-                part_size=self.part_size,
-            )
+        if entry.size <= WHOLE_MEMBER_BYTES:
+            data = b"".join(content)  # raises at its end if the SHA-256 is not the manifest's
+            self.writes.put(entry.path, data, sha256=entry.sha256)
             return
-        data = b"".join(content)
-        self.pending.append(
-            self.pool.submit(
-                self.store.put, self.scope, self.generation, entry.path, data, sha256=entry.sha256
-            )
-        )
-        while len(self.pending) > 2 * STAGE_WORKERS:
-            self.pending.popleft().result()
+        member = self.writes.large(entry.path, entry.sha256)
+        try:
+            for chunk in content:
+                member.write(chunk)
+        except BaseException:
+            member.abort()
+            raise
+        member.complete()
 
     def flush(self) -> None:
-        while self.pending:
-            self.pending.popleft().result()
+        self.writes.flush()
 
     def __enter__(self) -> _Stager:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        try:
-            if exc_info[0] is None:
-                self.flush()
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.writes.__exit__(*exc_info)
