@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kluis.archive.manifest import Manifest, ManifestEntry
+from kluis.archive.manifest import ManifestEntry, ManifestSummary
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import BackupArchive, open_archive
 from kluis.archive.zipreader import ArchiveRejected, Limits
@@ -89,7 +89,14 @@ class Staging:
         except ArchiveRejected as rejected:
             self.cleanup.reject(job, rejected.reason)
             return StageResult(done=True, accepted=False)
+        try:
+            return self._stage_archive(job, archive, deadline)
+        finally:
+            archive.close()
+
+    def _stage_archive(self, job: RestoreJob, archive: BackupArchive, deadline: float) -> StageResult:
         manifest = archive.manifest
+        manifest_sha256 = hashlib.sha256(archive.manifest_bytes).hexdigest()
         scope = Scope(job.customer, manifest.administration, manifest.fiscal_year)
         if job.stage is None:
             job = self._begin(job, scope, manifest)
@@ -100,12 +107,13 @@ class Staging:
             # The signed bytes themselves: verifiable provenance, and no re-serialisation of a
             # manifest of maybe 100,000 entries (tens of MB of transient objects).
             self.store.write_note(scope, job.stage.generation, PROVENANCE_NOTE, archive.manifest_bytes)
+        archive.manifest_bytes = b""  # tens of MB at 250,000 entries: not kept while members stream
         try:
             position = self._stage_members(job, scope, archive, deadline)
         except ArchiveRejected as rejected:
             self.cleanup.reject(self.jobs.get_restore(job.customer, job.job_id), rejected.reason)
             return StageResult(done=True, accepted=False)
-        if position < len(manifest.entries):
+        if position < manifest.entry_count:
             return StageResult(done=False, accepted=False)
         # Last, once every member is written: what Apply checks instead of listing the stage.
         key, etag = StageInventories(self.s3, self.store.bucket).write(
@@ -113,9 +121,9 @@ class Staging:
             StageContents(
                 generation=job.stage.generation,
                 job=job.job_id,
-                entries=len(manifest.entries),
+                entries=manifest.entry_count,
                 bytes=manifest.total_bytes,
-                manifest_sha256=hashlib.sha256(archive.manifest_bytes).hexdigest(),
+                manifest_sha256=manifest_sha256,
             ),
         )
         head = self.store.head(scope)
@@ -126,7 +134,7 @@ class Staging:
             summary=_summary(manifest, head.flipped_at if head else None, replaces_existing=head is not None),
             # What the user is shown as replaced; Apply refuses if another restore changed it since.
             replaces=Replaced(generation=head.generation if head else None),
-            progress=_progress(manifest, position),
+            progress=_progress(manifest, position, manifest.total_bytes),
         )
         return StageResult(done=True, accepted=True)
 
@@ -137,7 +145,7 @@ class Staging:
             raise ArchiveRejected("archive.too_large")
         return open_archive(source, self.signer, Limits(max_archive_size=self.max_upload_bytes))
 
-    def _begin(self, job: RestoreJob, scope: Scope, manifest: Manifest) -> RestoreJob:
+    def _begin(self, job: RestoreJob, scope: Scope, manifest: ManifestSummary) -> RestoreJob:
         # Recorded before the first byte is staged, so any clean-up knows what to remove.
         return self.jobs.move(
             job,
@@ -151,7 +159,7 @@ class Staging:
     def _stage_members(self, job: RestoreJob, scope: Scope, archive: BackupArchive, deadline: float) -> int:
         """Stage members from the job's position until done or out of time; returns the new position."""
         assert job.stage is not None
-        position, total = job.stage.position, len(archive.manifest.entries)
+        position, total = job.stage.position, archive.manifest.entry_count
         with _Stager(self.store, scope, job.stage.generation, self.part_size) as stager:
             for index, (entry, content) in enumerate(archive.members(position), start=position):
                 stager.add(entry, content)
@@ -161,13 +169,13 @@ class Staging:
                     self.jobs.update(
                         job,
                         stage=job.stage.model_copy(update={"position": position}),
-                        progress=_progress(archive.manifest, position),
+                        progress=_progress(archive.manifest, position, archive.bytes_before(position)),
                     )
                     return position
         return position
 
 
-def _summary(manifest: Manifest, live_since: str | None, *, replaces_existing: bool) -> RestoreSummary:
+def _summary(manifest: ManifestSummary, live_since: str | None, *, replaces_existing: bool) -> RestoreSummary:
     return RestoreSummary(
         backup_created_at=manifest.created_at,
         source_customer=manifest.customer,
@@ -180,11 +188,11 @@ def _summary(manifest: Manifest, live_since: str | None, *, replaces_existing: b
     )
 
 
-def _progress(manifest: Manifest, position: int) -> Progress:
+def _progress(manifest: ManifestSummary, position: int, bytes_done: int) -> Progress:
     return Progress(
         entries_done=position,
-        entries_total=len(manifest.entries),
-        bytes_done=sum(entry.size for entry in manifest.entries[:position]),
+        entries_total=manifest.entry_count,
+        bytes_done=bytes_done,
         bytes_total=manifest.total_bytes,
     )
 
