@@ -165,3 +165,34 @@ def test_a_late_flip_after_the_clean_up_cannot_point_head_at_a_deleted_stage(w):
         w.store.flip_head(SCOPE, job.stage.generation, expected=read_by_the_dying_apply)
     assert w.store.head(SCOPE).generation == read_by_the_dying_apply.generation
     assert list(w.store.generation_objects(SCOPE, job.stage.generation)) == []
+
+
+def test_large_members_are_staged_in_parts_and_a_bad_one_leaves_no_object(w):
+    """Members above the part size go out as multipart parts while they are read; the upload is
+    completed only once the member's SHA-256 checked out, and aborted when it does not."""
+    big = {
+        "documents/big-1.pdf": b"%PDF-1.7 " + bytes(range(256)) * 1200,
+        "records/big.jsonl": b"{}\n" * 90_000,
+    }
+    generation = w.store.head(SCOPE).generation
+    for name, body in big.items():
+        w.store.put(SCOPE, generation, name, body)
+    job = uploaded_restore(w)
+    before = live(w)
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    w.apply.apply(job)
+    assert live(w) == before
+    assert w.s3.list_multipart_uploads(Bucket="data").get("Uploads", []) == []
+
+    tampered = uploaded_restore(w)
+    key = upload_key("10234", tampered.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    at = data.index(bytes(range(256)) * 4)  # inside documents/big-1.pdf, STORED
+    w.s3.put_object(Bucket="uploads", Key=key, Body=data[:at] + b"X" + data[at + 1 :])
+    head = w.store.head(SCOPE)
+    result = w.staging.stage(tampered, budget_seconds=600)
+    assert result.done and not result.accepted
+    assert w.jobs.get("10234", tampered.job_id).status is Status.REJECTED
+    assert w.s3.list_multipart_uploads(Bucket="data").get("Uploads", []) == []
+    assert w.store.head(SCOPE).generation == head.generation  # (fenced: same generation, new ETag)

@@ -29,7 +29,7 @@ from kluis.storage.ranged import S3RangeReader
 
 PROVENANCE_NOTE = "restored-from-manifest.json"
 STAGE_WORKERS = 16  # writes in flight: S3 waits tens of ms per request, whatever its size
-WHOLE_MEMBER_BYTES = 8 * 1024 * 1024  # members up to this are one PUT; larger ones multipart
+WHOLE_MEMBER_BYTES = 8 * 1024 * 1024  # members up to this (and the part size) are one PUT
 BLOCK_BYTES = 8 * 1024 * 1024
 BLOCKS_AHEAD = 8  # ranged GETs in flight ahead of the parser: 64 MiB
 
@@ -208,9 +208,10 @@ class _Stager:
 
     def __init__(self, store: DataStore, scope: Scope, generation: str, part_size: int) -> None:
         self.writes = MemberWrites(store, scope, generation, part_size=part_size, workers=STAGE_WORKERS)
+        self.whole_bytes = min(WHOLE_MEMBER_BYTES, part_size)
 
     def add(self, entry: ManifestEntry, content: Iterator[bytes]) -> None:
-        if entry.size <= WHOLE_MEMBER_BYTES:
+        if entry.size <= self.whole_bytes:
             data = b"".join(content)  # raises at its end if the SHA-256 is not the manifest's
             self.writes.put(entry.path, data, sha256=entry.sha256)
             return
