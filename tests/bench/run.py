@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,6 +170,7 @@ class Bench:
         self.runtime.isolate.update((FLOOR, RESTORE_FLOOR))
         moto_ranges.install()
         self.work = work
+        self.on_row: Callable[[Row], None] = lambda row: None
         self.verify = verify
         self.restore_max_bytes = restore_max_bytes
         config = Config(max_pool_connections=16, retries={"mode": "standard"})
@@ -257,6 +258,7 @@ class Bench:
                 generation = self._one(size, scope, generation, row, verify=self.verify and index == 0)
                 row.host_peak_rss = peak_rss_bytes()
                 rows.append(row)
+                self.on_row(row)
         finally:
             os.environ.pop(LATENCY_ENV, None)
             self.store.delete_generation(scope, generation)  # moto keeps objects in memory
@@ -635,6 +637,46 @@ def table(rows: list[Row], restores: bool) -> str:
     return "\n".join(lines)
 
 
+def _result(
+    rows: list[Row], stamp: str, total: float, bench: Bench, latencies: list[float]
+) -> dict[str, Any]:
+    return {
+        "created_at": stamp,
+        "total_seconds": total,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "part_size": int(os.environ["S3_UPLOAD_PART_SIZE"]),
+        "isolated": sorted(bench.runtime.isolate),
+        "restores": bench.restores,
+        "latency_model": {
+            "s3_latency_ms": latencies,
+            "what": "a fixed wait before every S3 request (each HTTP attempt) of the step and floor "
+            "functions, in the sending thread, so waits overlap across threads; no bandwidth limit "
+            "beyond moto's own; DynamoDB, KMS and Step Functions unaffected",
+            "hook": "infra.local.s3_latency: botocore before-send, registered first",
+        },
+        "moto_patches": "tests.bench.moto_ranges: ranged GET and UploadPartCopy read only the range",
+        "floors": {
+            "backup": "fixtures/fn_floor: list, 64 GETs in flight (8 MiB ranges of large objects, "
+            "<= 128 MiB buffered), MultipartSink with 8 part uploads in flight",
+            "restore": "fixtures/fn_restore_floor: 8 ranged GETs of 8 MiB in flight ahead, each "
+            "member's stored bytes PUT with 32 in flight (multipart above 8 MiB)",
+        },
+        "rows": [
+            asdict(row)
+            | {
+                "build_mbps": row.build_mbps,
+                "floor_mbps": row.floor_mbps,
+                "ratio": row.ratio,
+                "stage_mbps": row.stage_mbps,
+                "restore_floor_mbps": row.restore_floor_mbps,
+                "restore_ratio": row.restore_ratio,
+            }
+            for row in rows
+        ],
+        "table": table(rows, bench.restores),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument(
@@ -673,53 +715,26 @@ def main(argv: list[str] | None = None) -> int:
         "moto patched for ranged reads (tests.bench.moto_ranges)"
     )
     rows: list[Row] = []
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def record(row: Row) -> None:  # each row as it is done: a long run that dies keeps its rows
+        rows.append(row)
+        partial = _result(rows, stamp, time.perf_counter() - started, bench, latencies)
+        (args.out / f"{stamp}.partial.json").write_text(json.dumps(partial, indent=2) + "\n")
+
+    bench.on_row = record
     try:
         for label in chosen:
-            rows.extend(bench.run(SIZES[label], latencies))
+            bench.run(SIZES[label], latencies)
     finally:
         bench.stop()
     total = time.perf_counter() - started
-    text = table(rows, bench.restores)
-    print(text)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = {
-        "created_at": stamp,
-        "total_seconds": total,
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "part_size": int(os.environ["S3_UPLOAD_PART_SIZE"]),
-        "isolated": sorted(bench.runtime.isolate),
-        "restores": bench.restores,
-        "latency_model": {
-            "s3_latency_ms": latencies,
-            "what": "a fixed wait before every S3 request (each HTTP attempt) of the step and floor "
-            "functions, in the sending thread, so waits overlap across threads; no bandwidth limit "
-            "beyond moto's own; DynamoDB, KMS and Step Functions unaffected",
-            "hook": "infra.local.s3_latency: botocore before-send, registered first",
-        },
-        "moto_patches": "tests.bench.moto_ranges: ranged GET and UploadPartCopy read only the range",
-        "floors": {
-            "backup": "fixtures/fn_floor: list, 64 GETs in flight (8 MiB ranges of large objects, "
-            "<= 128 MiB buffered), MultipartSink with 8 part uploads in flight",
-            "restore": "fixtures/fn_restore_floor: 8 ranged GETs of 8 MiB in flight ahead, each "
-            "member's stored bytes PUT with 32 in flight (multipart above 8 MiB)",
-        },
-        "rows": [
-            asdict(row)
-            | {
-                "build_mbps": row.build_mbps,
-                "floor_mbps": row.floor_mbps,
-                "ratio": row.ratio,
-                "stage_mbps": row.stage_mbps,
-                "restore_floor_mbps": row.restore_floor_mbps,
-                "restore_ratio": row.restore_ratio,
-            }
-            for row in rows
-        ],
-        "table": text,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    print(table(rows, bench.restores))
+    result = _result(rows, stamp, total, bench, latencies)
     for name in (f"{stamp}.json", "latest.json"):
         (args.out / name).write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / f"{stamp}.partial.json").unlink(missing_ok=True)
     print(
         f"\n{len(rows)} row(s) in {total / 60:.1f} min; written to {args.out}/{stamp}.json (and latest.json)"
     )
