@@ -77,9 +77,14 @@ class S3RangeReader:
             return b""
         first, last = offset // self._block_size, (end - 1) // self._block_size
         blocks = self._blocks(first, last)
-        data = b"".join(blocks[index] for index in range(first, last + 1))
-        start = offset - first * self._block_size
-        return data[start : start + end - offset]
+        # Only the wanted part of each block is copied (a read across a boundary of two 8 MiB
+        # blocks copied both whole before).
+        parts = []
+        for index in range(first, last + 1):
+            start = index * self._block_size
+            view = memoryview(blocks[index])
+            parts.append(view[max(offset, start) - start : min(end, start + len(view)) - start])
+        return b"".join(parts)
 
     def _blocks(self, first: int, last: int) -> dict[int, bytes]:
         """Blocks `first`..`last`; each run of missing blocks is fetched with a single GET."""

@@ -32,6 +32,7 @@ STAGE_WORKERS = 16  # writes in flight: S3 waits tens of ms per request, whateve
 WHOLE_MEMBER_BYTES = 8 * 1024 * 1024  # members up to this (and the part size) are one PUT
 BLOCK_BYTES = 8 * 1024 * 1024
 BLOCKS_AHEAD = 8  # ranged GETs in flight ahead of the parser: 64 MiB
+WRITE_BYTES = 32 * 1024 * 1024  # member bytes held for writes in flight
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Staging:
             self.uploads_bucket,
             upload_key(job.customer, job.job_id),
             block_size=BLOCK_BYTES,
-            cache_blocks=2,
+            cache_blocks=1,
             read_ahead=BLOCKS_AHEAD,
         )
         try:
@@ -140,7 +141,7 @@ class Staging:
 
     def _open(self, source: S3RangeReader) -> BackupArchive:
         # Read once, in order, with BLOCKS_AHEAD ranged GETs of BLOCK_BYTES in flight ahead of the
-        # parser (the directory and manifest at the end are read first); 2 blocks of cache behind it.
+        # parser (the directory and manifest at the end are read first); 1 block of cache behind it.
         if source.size > self.max_upload_bytes:
             raise ArchiveRejected("archive.too_large")
         return open_archive(source, self.signer, Limits(max_archive_size=self.max_upload_bytes))
@@ -207,7 +208,9 @@ class _Stager:
     """
 
     def __init__(self, store: DataStore, scope: Scope, generation: str, part_size: int) -> None:
-        self.writes = MemberWrites(store, scope, generation, part_size=part_size, workers=STAGE_WORKERS)
+        self.writes = MemberWrites(
+            store, scope, generation, part_size=part_size, workers=STAGE_WORKERS, max_bytes=WRITE_BYTES
+        )
         self.whole_bytes = min(WHOLE_MEMBER_BYTES, part_size)
 
     def add(self, entry: ManifestEntry, content: Iterator[bytes]) -> None:
