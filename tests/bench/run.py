@@ -171,6 +171,7 @@ class Bench:
         moto_ranges.install()
         self.work = work
         self.on_row: Callable[[Row], None] = lambda row: None
+        self.floors = True
         self.verify = verify
         self.restore_max_bytes = restore_max_bytes
         config = Config(max_pool_connections=16, retries={"mode": "standard"})
@@ -320,7 +321,8 @@ class Bench:
                     if verify:
                         self._verify(tag, path, row)
                     if restore:
-                        self._restore_floor(tag, path, archive, row)
+                        if self.floors:
+                            self._restore_floor(tag, path, archive, row)
                         say(f"{tag} restore: upload, validate, confirm, apply")
                         row.restore = self._restore(path)
                         say(
@@ -331,7 +333,8 @@ class Bench:
                         )
             self.s3.delete_object(Bucket=self.archives_bucket, Key=archive)
             # After the archive is gone: moto joins a multipart upload in memory on completion.
-            self._floor(tag, scope, generation, row)
+            if self.floors:
+                self._floor(tag, scope, generation, row)
         except Exception as error:  # one failed row must not lose the others
             row.errors.append(f"{type(error).__name__}: {error}")
             say(f"{tag} FAILED: {error}")
@@ -685,6 +688,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench", help="where the JSON goes")
     parser.add_argument("--no-verify", action="store_true", help="skip the zipfile / unzip -t checks")
     parser.add_argument(
+        "--no-floors",
+        action="store_true",
+        help="skip the floors (for memory and request figures of large sets: no ratios then)",
+    )
+    parser.add_argument(
         "--restore-max-mb",
         type=float,
         default=1200,
@@ -724,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / f"{stamp}.partial.json").write_text(json.dumps(partial, indent=2) + "\n")
 
     bench.on_row = record
+    bench.floors = not args.no_floors
     try:
         for label in chosen:
             bench.run(SIZES[label], latencies)
