@@ -72,7 +72,15 @@ SIZES: dict[str, Size] = {
         Size("1G", "00102", 3000, 500, 2 * MIB, "500 documents of ~2 MiB"),
         Size("4G", "00104", 3000, 2200, 2 * MIB, "2,200 documents of ~2 MiB: an archive above 4 GiB"),
         Size("10k", "00110", 10_000, 10_000, 4 * KIB, "10,000 documents of ~4 KiB"),
-        Size("65k", "00165", 66_000, 66_000, 4 * KIB, "66,000 documents of ~4 KiB: above 65,535 entries"),
+        Size(
+            "65k",
+            "00165",
+            66_000,
+            66_000,
+            4 * KIB,
+            "66,000 documents of ~4 KiB (bulk-seeded): above 65,535 entries",
+            bulk_documents=True,
+        ),
         Size(
             "250k",
             "00250",
