@@ -603,6 +603,11 @@ def _member_ranges(path: Path) -> list[tuple[str, int, int]]:
     return ranges
 
 
+def rate(value: float) -> str:
+    """MB/s, with a decimal where small documents make it small."""
+    return "-" if not value else (f"{value:.1f}" if value < 10 else f"{value:.0f}")
+
+
 def ratio(value: float) -> str:
     return f"{value:.2f}" if value else "-"
 
@@ -615,16 +620,16 @@ COLUMNS = (
     ("zip MB", lambda r: f"{r.archive_bytes / MB:,.0f}" if r.archive_bytes else "-"),
     ("build s", lambda r: seconds(r.build_seconds)),
     ("steps", lambda r: str(r.build_steps)),
-    ("build MB/s", lambda r: f"{r.build_mbps:.0f}"),
-    ("floor MB/s", lambda r: f"{r.floor_mbps:.0f}"),
+    ("build MB/s", lambda r: rate(r.build_mbps)),
+    ("floor MB/s", lambda r: rate(r.floor_mbps)),
     ("build/floor", lambda r: ratio(r.ratio)),
     ("build RSS MiB", lambda r: mib(r.build_peak_rss)),
     ("zip ok", lambda r: _check(r.zipfile_ok and r.unzip_ok if r.zipfile_ok is not None else None)),
 )
 RESTORE_COLUMNS = (
     ("stage s", lambda r: seconds(r.stage_seconds)),
-    ("stage MB/s", lambda r: f"{r.stage_mbps:.0f}" if r.stage_seconds else "-"),
-    ("floor MB/s ", lambda r: f"{r.restore_floor_mbps:.0f}" if r.restore_floor_seconds else "-"),
+    ("stage MB/s", lambda r: rate(r.stage_mbps)),
+    ("floor MB/s ", lambda r: rate(r.restore_floor_mbps)),
     ("stage/floor", lambda r: ratio(r.restore_ratio)),
     ("validate RSS MiB", lambda r: mib(r.restore and r.restore["validate_peak_rss"])),
     ("confirm->restored s", lambda r: f"{r.restore['apply_seconds']:.2f}" if r.restore else "-"),
