@@ -211,7 +211,7 @@ class Bench:
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.gateway.issuer.issue(CUSTOMER)}"}
         return requests.request(
-            method, f"{self.gateway.url}/api{path}", headers=headers, timeout=60, **kwargs
+            method, f"{self.gateway.url}/api{path}", headers=headers, timeout=600, **kwargs
         )
 
     def wait_for(self, job_id: str, until: set[str] | None = None, timeout: float = 3600) -> dict[str, Any]:
