@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -40,6 +41,8 @@ class EntryIndex:
         handle, self._path = tempfile.mkstemp(prefix="kluis-entries-", suffix=".sqlite")
         os.close(handle)
         self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        # Removed when closed, or else when the index is collected (an archive opened and dropped).
+        self._finalizer = weakref.finalize(self, _remove, self._db, self._path)
         for pragma in (
             "journal_mode = OFF",
             "synchronous = OFF",
@@ -177,8 +180,12 @@ class EntryIndex:
         return int(row[0])
 
     def close(self) -> None:
-        try:
-            self._db.close()
-        finally:
-            if os.path.exists(self._path):
-                os.unlink(self._path)
+        self._finalizer()
+
+
+def _remove(db: sqlite3.Connection, path: str) -> None:
+    try:
+        db.close()
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)

@@ -6,7 +6,7 @@ time, each waits for S3 (tens of milliseconds): 66,000 small documents are minut
 and writes them on `workers` threads while the caller reads on: a member up to `whole_bytes` as one
 PUT; a larger one as a multipart upload whose parts go out as they come, completed only when the
 caller says its bytes were checked (`LargeMember.complete`), and aborted otherwise. At most
-`max_bytes` are held for writes in flight; `add` waits beyond that.
+`max_bytes` are held for writes in flight, in at most four per worker; `add` waits beyond that.
 
 `flush` waits for everything written so far and raises the first write that failed: a checkpoint
 must only count members that are in S3.
@@ -41,6 +41,7 @@ class MemberWrites:
         self.store, self.scope, self.generation = store, scope, generation
         self.part_size = part_size
         self.max_bytes = max(max_bytes, part_size)
+        self.max_pending = 4 * workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage")
         self._pending: deque[tuple[int, Future[Any]]] = deque()
         self._held = 0
@@ -69,7 +70,11 @@ class MemberWrites:
         return LargeMember(self, key, upload)
 
     def _submit(self, size: int, call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        while self._pending and self._held + size > self.max_bytes:
+        # Bounded in bytes and in count: 32 MiB of 4 KiB documents would be 8,000 queued requests,
+        # each holding its arguments and, once done, its response until collected.
+        while self._pending and (
+            self._held + size > self.max_bytes or len(self._pending) >= self.max_pending
+        ):
             self._collect(wait([f for _, f in self._pending], return_when=FIRST_COMPLETED).done)
         future = self._pool.submit(call, *args, **kwargs)
         self._pending.append((size, future))
