@@ -10,7 +10,9 @@ the event as JSON on stdin. The protocol on stdout, one line each:
     {"result": <the handler's return>}     or
     {"error": {"errorType", "errorMessage", "stackTrace"}}
 
-each with "peak_rss_bytes": the child's own peak resident memory (VmHWM, see `peak_rss_bytes`).
+each with "peak_rss_bytes": the child's own peak resident memory (VmHWM, see `peak_rss_bytes`), and
+"aws_requests": the AWS requests it sent, by `service.Operation` (`infra.local.s3_latency`). With
+KLUIS_LOCAL_S3_LATENCY_MS set, every S3 request first waits that long (the bench's latency model).
 
 Anything the handler prints or logs (Powertools logs to stdout) is moved to stderr, so stdout
 carries the protocol only. The process exits right after answering, without waiting for stray
@@ -33,6 +35,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from infra.local.s3_latency import LATENCY_ENV
+from infra.local.s3_latency import install as install_s3_latency
 
 READY = "READY"
 
@@ -107,11 +112,15 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(2, 1)  # the handler's prints and logs go to stderr, at the C level too
     sys.stdout = sys.stderr
 
+    # Before the handler's module makes its boto3 sessions: they pick the hook up when created.
+    requests = install_s3_latency(float(os.environ.get(LATENCY_ENV) or 0))
+
     def answer(outcome: dict[str, Any]) -> None:
+        measured = {"peak_rss_bytes": peak_rss_bytes(), "aws_requests": requests.snapshot()}
         try:
-            line = json.dumps(outcome | {"peak_rss_bytes": peak_rss_bytes()})
+            line = json.dumps(outcome | measured)
         except (TypeError, ValueError) as error:  # a result Lambda could not serialize either
-            line = json.dumps({"error": error_payload(error), "peak_rss_bytes": peak_rss_bytes()})
+            line = json.dumps({"error": error_payload(error)} | measured)
         protocol.write(line + "\n")
         protocol.flush()
         sys.stderr.flush()

@@ -121,6 +121,7 @@ class Invocation:
     start: float  # time.time() when it began
     seconds: float = 0.0
     peak_rss_bytes: int | None = None  # isolated invocations only
+    aws_requests: dict[str, int] | None = None  # isolated only: requests sent, by service.Operation
     error: str | None = None  # the errorType of a failed invocation
     isolated: bool = False
     done: bool = False  # set when the invocation has returned (a job may look final before that)
@@ -131,6 +132,7 @@ class _Outcome:
     payload: dict[str, Any]
     failed: bool
     peak_rss_bytes: int | None = None
+    aws_requests: dict[str, int] | None = None
 
 
 class Runtime:
@@ -203,6 +205,7 @@ class Runtime:
         outcome = self._in_child(local, event) if isolated else self._in_process(local, event)
         record.seconds = time.perf_counter() - started
         record.peak_rss_bytes = outcome.peak_rss_bytes
+        record.aws_requests = outcome.aws_requests
         if outcome.failed:
             record.error = str(outcome.payload.get("errorType", "Unknown"))
             response_headers["x-amz-function-error"] = "Unhandled"
@@ -386,9 +389,10 @@ class _Child:
             return _Outcome(payload, failed=True, peak_rss_bytes=self.peak_rss_bytes)
         decoded = json.loads(answer)
         self.peak_rss_bytes = decoded.get("peak_rss_bytes") or self.peak_rss_bytes
+        requests = decoded.get("aws_requests")
         if "error" in decoded:
-            return _Outcome(decoded["error"], failed=True, peak_rss_bytes=self.peak_rss_bytes)
-        return _Outcome(decoded["result"], failed=False, peak_rss_bytes=self.peak_rss_bytes)
+            return _Outcome(decoded["error"], True, self.peak_rss_bytes, requests)
+        return _Outcome(decoded["result"], False, self.peak_rss_bytes, requests)
 
 
 def _timed_out(local: LocalFunction, seconds: float) -> dict[str, Any]:

@@ -239,25 +239,25 @@ def isolated(harness: Harness, logical_id: str, timeout: int) -> Iterator[None]:
 
 
 @contextmanager
-def slow_listing(prefix: str, seconds: float) -> Iterator[list[str]]:
-    """moto (not our code) answers the first listing under `prefix` slowly: in flight at the timeout."""
+def slow_read(suffix: str, seconds: float) -> Iterator[list[str]]:
+    """moto (not our code) answers the first GET of a key ending in `suffix` slowly: in flight at
+    the timeout."""
     from moto.s3.models import S3Backend
 
-    original = S3Backend.list_objects_v2
+    original = S3Backend.get_object
     seen: list[str] = []
 
-    def slow(self: Any, *args: Any, **kwargs: Any) -> Any:
-        asked = str(kwargs.get("prefix") or (args[1] if len(args) > 1 else "") or "")
-        if not seen and asked.startswith(prefix):
-            seen.append(asked)
+    def slow(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+        if not seen and str(key_name).endswith(suffix):
+            seen.append(key_name)
             time.sleep(seconds)
-        return original(self, *args, **kwargs)
+        return original(self, bucket_name, key_name, *args, **kwargs)
 
-    S3Backend.list_objects_v2 = slow  # type: ignore[method-assign]
+    S3Backend.get_object = slow  # type: ignore[method-assign]
     try:
         yield seen
     finally:
-        S3Backend.list_objects_v2 = original  # type: ignore[method-assign]
+        S3Backend.get_object = original  # type: ignore[method-assign]
 
 
 def test_apply_killed_by_its_timeout_before_the_flip_changes_nothing_and_can_be_sent_again(harness, backup):
@@ -265,15 +265,15 @@ def test_apply_killed_by_its_timeout_before_the_flip_changes_nothing_and_can_be_
     before = harness.snapshot(SCOPE)
     created = harness.start_restore(backup, customer=CUSTOMER)
     job = harness.wait_until(created["jobId"], {"awaiting-confirmation"}, CUSTOMER)
-    # The staged generation's listing (Apply's verification) hangs past the function's Timeout.
+    # The stage's inventory (what Apply verifies before the flip) is read past the function's Timeout.
     with (
         isolated(harness, "ApplyRestoreFunction", 3),
-        slow_listing(f"{SCOPE.prefix}gen/", 6) as seen,
+        slow_read("/stage-inventory.json", 6) as seen,
     ):
         assert confirm_code(harness, job, CUSTOMER).status_code == 202
         final = harness.wait_for(job["jobId"], CUSTOMER, timeout=60)
         time.sleep(max(0.0, 6.5 - 3))  # let the hung request finish, as a late request would
-    assert seen, "the listing was not slowed"
+    assert seen, "the inventory's read was not slowed"
     assert [c.error for c in harness.stack.runtime.calls if c.logical_id == "ApplyRestoreFunction"][-1] == (
         "Sandbox.Timedout"
     )

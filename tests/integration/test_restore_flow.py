@@ -240,11 +240,12 @@ def test_a_hostile_or_damaged_file_is_rejected_with_a_reason_and_changes_nothing
 def test_a_fault_in_apply_before_the_flip_leaves_the_old_data_live(harness, backup):
     before = harness.snapshot(SCOPE)
     job = harness.wait_until(harness.start_restore(backup)["jobId"], WAITING)
-    # Damage the staged generation behind the state machine's back: apply must refuse to flip.
+    # Damage the staged generation behind the state machine's back (its inventory, the one object
+    # Apply checks instead of listing the stage): apply must refuse to flip.
     staged = (harness.generations(SCOPE) - before[2]).pop()
     s3 = harness.stack.client("s3")
     s3.delete_object(
-        Bucket=harness.stack.name_of("DataBucket"), Key=f"{SCOPE.prefix}gen/{staged}/records/relations.jsonl"
+        Bucket=harness.stack.name_of("DataBucket"), Key=f"{SCOPE.prefix}gen/{staged}/stage-inventory.json"
     )
     assert confirm(harness, job).status_code == 202
     final = harness.wait_for(job["jobId"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import random
+import time
 import zipfile
 from datetime import UTC, datetime
 
@@ -19,6 +21,7 @@ from kluis.jobs.model import BackupJob, new_backup
 from kluis.scope import Scope
 from kluis.storage.locks import LockBusy
 from kluis.storage.multipart import ObjectTooLarge, choose_part_size
+from kluis.storage.readahead import DEFAULT_READ_AHEAD, ReadAheadLimits
 from kluis_tools.seed import SeedSpec
 from tests.unit.conftest import World
 
@@ -34,7 +37,7 @@ MOMENT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PART_SIZE = 32 * 1024
 
 
-def builder(w: World, clock=None) -> BackupBuilder:
+def builder(w: World, clock=None, read_ahead: ReadAheadLimits = DEFAULT_READ_AHEAD) -> BackupBuilder:
     return BackupBuilder(
         w.store,
         w.jobs,
@@ -44,6 +47,7 @@ def builder(w: World, clock=None) -> BackupBuilder:
         w.locks,
         w.backup_cleanup,
         part_size=PART_SIZE,
+        read_ahead=read_ahead,
         clock=clock or (lambda: 0.0),
         now=lambda: MOMENT,
     )
@@ -80,6 +84,37 @@ def test_many_short_invocations_give_a_byte_identical_archive(w):
     assert runs == 10
     assert archive(w, stepped) == archive(w, single)
     assert zipfile.ZipFile(io.BytesIO(archive(w, stepped))).testzip() is None
+
+
+@pytest.mark.parametrize(
+    ("limits", "budget_steps"),
+    [
+        (ReadAheadLimits(requests=1, bytes=1), None),  # one GET at a time
+        (ReadAheadLimits(requests=3, bytes=40 * 1024), 3),  # a few, cut by bytes; several invocations
+        (ReadAheadLimits(requests=64, bytes=64 * 1024 * 1024), 1),  # everything at once; one per entry
+    ],
+)
+def test_parallelism_never_changes_the_archive(w, monkeypatch, limits, budget_steps):
+    """The same data gives a byte-identical archive whatever the reads in flight, the order in
+    which they complete, or the time budget (how many invocations build it)."""
+    reference = new_job(w)
+    builder(w).run(reference, budget_seconds=600)
+    jitter = random.Random(13)
+    read = BackupBuilder._read_range
+
+    def slow_and_out_of_order(self, key, start, end):
+        time.sleep(jitter.random() / 200)  # reads complete in another order than they were asked
+        return read(self, key, start, end)
+
+    monkeypatch.setattr(BackupBuilder, "_read_range", slow_and_out_of_order)
+    job = new_job(w)
+    if budget_steps is None:
+        assert builder(w, read_ahead=limits).run(job, budget_seconds=600).done
+    else:
+        ticks = itertools.count(step=10.0 / budget_steps)
+        while not builder(w, clock=lambda: next(ticks), read_ahead=limits).run(job, budget_seconds=1).done:
+            pass
+    assert archive(w, job) == archive(w, reference)
 
 
 def test_without_documents_only_records_are_archived(w):

@@ -20,6 +20,7 @@ from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
 from kluis.storage.jobs import JobStateConflict
+from kluis.storage.jobs import to_item
 from kluis_tools.seed import SeedSpec
 from tests.unit.conftest import World
 
@@ -89,17 +90,48 @@ def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):
     assert w.s3.list_objects_v2(Bucket="uploads").get("KeyCount") == 0
 
 
-def test_apply_refuses_a_staged_generation_that_differs_from_its_manifest(w):
+@pytest.mark.parametrize("change", ["replaced", "deleted", "other_counts"])
+def test_apply_refuses_a_stage_whose_inventory_is_not_the_one_validation_wrote(w, change):
     job = uploaded_restore(w)
     w.staging.stage(job, budget_seconds=600)
     job = confirmed(w, job)
-    assert job.stage is not None
+    assert job.stage is not None and job.inventory is not None
     head = w.store.head(SCOPE)
-    w.store.put(SCOPE, job.stage.generation, "documents/planted.pdf", b"%PDF-1.7 not from the backup")
+    key = job.inventory.key
+    if change == "replaced":  # same bytes, new version: the ETag pinned in the job still matches
+        w.s3.put_object(Bucket="data", Key=key, Body=w.s3.get_object(Bucket="data", Key=key)["Body"].read())
+        w.s3.put_object(Bucket="data", Key=key, Body=b'{"format": "kluis-stage-inventory"}')
+    elif change == "deleted":
+        w.s3.delete_object(Bucket="data", Key=key)
+    else:  # a summary the inventory does not match
+        assert job.summary is not None
+        job = job.model_copy(
+            update={"summary": job.summary.model_copy(update={"bytes": job.summary.bytes + 1})}
+        )
+        w.jobs.table.put_item(Item=to_item(job))
     with pytest.raises(StagedGenerationInvalid):
         w.apply.apply(job)
     assert w.store.head(SCOPE) == head
     assert w.locks.holder(SCOPE) is None
+
+
+def test_confirm_to_restored_takes_the_same_requests_whatever_the_stage_holds(w):
+    """Apply reads the inventory (pinned to its ETag), never lists the stage."""
+    counts = []
+    for _ in range(2):
+        job = uploaded_restore(w)
+        w.staging.stage(job, budget_seconds=600)
+        job = confirmed(w, job)
+        calls: list[str] = []
+        w.s3.meta.events.register(
+            "before-send.s3", lambda event_name, calls=calls, **_: calls.append(event_name)
+        )
+        w.apply.apply(job)
+        w.s3.meta.events.unregister("before-send.s3")
+        assert not any("ListObjects" in call for call in calls)
+        counts.append(len(calls))
+        w.store.put(SCOPE, w.store.head(SCOPE).generation, "documents/more.pdf", b"%PDF-1.7 more")
+    assert counts[0] == counts[1] <= 4
 
 
 def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):
@@ -199,3 +231,34 @@ def test_apply_starts_no_flip_it_may_not_see_to_its_end(w):
     assert w.store.head(SCOPE) == head
     assert w.jobs.get_restore(job.customer, job.job_id).flip is None
     assert w.apply.apply(job, seconds_left=lambda: 300.0).status is Status.RESTORED
+
+
+def test_large_members_are_staged_in_parts_and_a_bad_one_leaves_no_object(w):
+    """Members above the part size go out as multipart parts while they are read; the upload is
+    completed only once the member's SHA-256 checked out, and aborted when it does not."""
+    big = {
+        "documents/big-1.pdf": b"%PDF-1.7 " + bytes(range(256)) * 1200,
+        "records/big.jsonl": b"{}\n" * 90_000,
+    }
+    generation = w.store.head(SCOPE).generation
+    for name, body in big.items():
+        w.store.put(SCOPE, generation, name, body)
+    job = uploaded_restore(w)
+    before = live(w)
+    w.staging.stage(job, budget_seconds=600)
+    job = confirmed(w, job)
+    w.apply.apply(job)
+    assert live(w) == before
+    assert w.s3.list_multipart_uploads(Bucket="data").get("Uploads", []) == []
+
+    tampered = uploaded_restore(w)
+    key = upload_key("10234", tampered.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    at = data.index(bytes(range(256)) * 4)  # inside documents/big-1.pdf, STORED
+    w.s3.put_object(Bucket="uploads", Key=key, Body=data[:at] + b"X" + data[at + 1 :])
+    head = w.store.head(SCOPE)
+    result = w.staging.stage(tampered, budget_seconds=600)
+    assert result.done and not result.accepted
+    assert w.jobs.get("10234", tampered.job_id).status is Status.REJECTED
+    assert w.s3.list_multipart_uploads(Bucket="data").get("Uploads", []) == []
+    assert w.store.head(SCOPE).generation == head.generation  # a rejection never writes HEAD

@@ -103,3 +103,13 @@ def test_archive_read_with_few_gets(s3: Any) -> None:
     blocks = -(-len(out.getvalue()) // (64 * 1024))
     # Sequential reading fetches each block about once, not three GETs per member.
     assert reader.gets <= 2 * blocks + 2
+
+
+def test_read_ahead_fetches_each_block_once_ahead_of_a_sequential_reader(s3: Any) -> None:
+    reader = S3RangeReader(s3, BUCKET, "blob", block_size=1000, cache_blocks=1, read_ahead=3)
+    try:
+        assert b"".join(reader.read_at(offset, 250) for offset in range(0, 10_000, 250)) == DATA
+        assert reader.gets == 10  # ten blocks, each one GET, most of them fetched ahead
+        assert reader.read_at(123, 4000) == DATA[123:4123]  # and random reads still work
+    finally:
+        reader.close()

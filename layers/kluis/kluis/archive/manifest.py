@@ -7,11 +7,14 @@ file off the internet: unknown formats, missing fields or odd values are refused
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
+
+import ijson
 
 from kluis.archive.names import is_generation_id, is_generation_member
 from kluis.archive.zipreader import ArchiveRejected
@@ -102,6 +105,209 @@ class Manifest:
         return _parse(raw)
 
 
+class ManifestStream:
+    """manifest.json built entry by entry in a file, read back as exactly `Manifest.to_bytes()`.
+
+    A backup's manifest lists every entry; kept as objects and serialised at the end it cost ~1 KiB per
+    entry (250 MB at 250,000 entries). Here each entry is appended to `lines` (the function's
+    ephemeral storage) in its final form as it is written, the counts are kept as numbers, and
+    `chunks` streams the canonical bytes (sorted keys, indent 1, as the MAC covers them).
+    """
+
+    def __init__(
+        self, lines: BinaryIO, *, records: int = 0, documents: int = 0, total_bytes: int = 0
+    ) -> None:
+        self.lines = lines
+        self.records, self.documents, self.total_bytes = records, documents, total_bytes
+
+    @property
+    def count(self) -> int:
+        return self.records + self.documents
+
+    def add(self, path: str, size: int, sha256: str) -> None:
+        fragment = (
+            f'{"," if self.count else ""}\n  {{\n   "path": {json.dumps(path, ensure_ascii=False)},'
+            f'\n   "sha256": "{sha256}",\n   "size": {size}\n  }}'
+        )
+        self.lines.write(fragment.encode())
+        if path.startswith("documents/"):
+            self.documents += 1
+        else:
+            self.records += 1
+        self.total_bytes += size
+
+    def state(self) -> dict[str, int]:
+        """The counts, for a checkpoint (the lines file goes with it)."""
+        return {"records": self.records, "documents": self.documents, "total_bytes": self.total_bytes}
+
+    def chunks(self, identity: Manifest, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        """The manifest's bytes: `identity`'s fields (its entries ignored) and the entries added here."""
+        head = {
+            **Manifest(
+                customer=identity.customer,
+                administration=identity.administration,
+                fiscal_year=identity.fiscal_year,
+                created_at=identity.created_at,
+                source_generation=identity.source_generation,
+                include_documents=identity.include_documents,
+            ).to_dict(),
+            "counts": {"records": self.records, "documents": self.documents},
+            "totals": {"bytes": self.total_bytes},
+        }
+        text = json.dumps(head, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+        before, after = text.split('"entries": []', 1)
+        if not self.count:
+            yield text.encode()
+            return
+        yield (before + '"entries": [').encode()
+        self.lines.flush()
+        self.lines.seek(0)
+        while chunk := self.lines.read(chunk_size):
+            yield chunk
+        self.lines.seek(0, 2)
+        yield ("\n ]" + after).encode()
+
+
+@dataclass(frozen=True)
+class ManifestSummary:
+    """A checked manifest without its entries, which went into an index (`index_manifest`)."""
+
+    customer: str
+    administration: str
+    fiscal_year: str
+    created_at: str
+    source_generation: str
+    include_documents: bool
+    record_count: int
+    document_count: int
+    total_bytes: int
+
+    @property
+    def entry_count(self) -> int:
+        return self.record_count + self.document_count
+
+
+class _EntriesNotAList:
+    """What `entries` was when it was not an array (the check comes in `_parse`'s order)."""
+
+
+def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> ManifestSummary:
+    """Check `data` as `Manifest.from_bytes` does, without holding its entries: each goes to `add`.
+
+    An incremental parser (ijson) reads the entries one by one; `add` returns False for a path
+    it has already (a duplicate). The checks and their order are `_parse`'s: the first faulty entry
+    is reported after the manifest's own fields are found right, as there.
+    """
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestInvalid("too_large")
+    events = _json_events(data)
+    first = next(events, None)
+    if first is None:
+        raise ManifestInvalid("not_json")
+    if first[0] != "start_map":
+        _rest_of_value(events, first)
+        for _ in events:  # anything after the value is not JSON either
+            pass
+        raise ManifestInvalid("not_object")
+    raw: dict[str, Any] = {}
+    counts = {"records": 0, "documents": 0, "bytes": 0}
+    entry_error: ManifestInvalid | None = None
+    for event, key in events:  # at the top level: a key, or the end of the object
+        if event == "end_map":
+            break
+        if key == "entries":
+            entry_error = _index_entries(events, add, counts, raw)
+        else:
+            raw[key] = _rest_of_value(events, next(events))
+    for _ in events:
+        pass
+    header = _header(raw)  # the manifest's own fields, in _parse's order
+    if isinstance(raw.get("entries"), _EntriesNotAList) or "entries" not in raw:
+        raise ManifestInvalid("field", field="entries")
+    if entry_error is not None:
+        raise entry_error
+    summary = ManifestSummary(
+        **header,
+        record_count=counts["records"],
+        document_count=counts["documents"],
+        total_bytes=counts["bytes"],
+    )
+    if not summary.include_documents and summary.document_count:
+        raise ManifestInvalid("documents")
+    if raw.get("counts") != {"records": summary.record_count, "documents": summary.document_count}:
+        raise ManifestInvalid("counts")
+    if raw.get("totals") != {"bytes": summary.total_bytes}:
+        raise ManifestInvalid("totals")
+    return summary
+
+
+MAX_DEPTH = 512  # deeper nesting is no manifest; json.loads would give up at ~1,000 too
+
+
+def _json_events(data: bytes) -> Iterator[tuple[str, Any]]:
+    """ijson's basic parse events of `data` (no prefixes: those grow with the depth); any JSON or
+    UTF-8 fault, or nesting deeper than MAX_DEPTH, is the manifest's `not_json`."""
+    depth = 0
+    try:
+        for event, value in ijson.basic_parse(io.BytesIO(data), use_float=True):
+            depth += event in ("start_map", "start_array")
+            depth -= event in ("end_map", "end_array")
+            if depth > MAX_DEPTH:
+                raise ManifestInvalid("not_json")
+            yield event, value
+    except (ijson.JSONError, ValueError, UnicodeDecodeError) as error:
+        raise ManifestInvalid("not_json") from error
+
+
+def _rest_of_value(events: Iterator[tuple[str, Any]], first: tuple[str, Any]) -> Any:
+    """The value whose first event is `first`, built from the events (no recursion)."""
+    builder = ijson.ObjectBuilder()
+    depth = 0
+    event: tuple[str, Any] | None = first
+    while event is not None:
+        kind, value = event
+        builder.event(kind, value)
+        depth += kind in ("start_map", "start_array")
+        depth -= kind in ("end_map", "end_array")
+        if depth == 0:
+            return builder.value
+        event = next(events, None)
+    raise ManifestInvalid("not_json")
+
+
+def _index_entries(
+    events: Iterator[tuple[str, Any]],
+    add: Callable[[ManifestEntry], bool],
+    counts: dict[str, int],
+    raw: dict[str, Any],
+) -> ManifestInvalid | None:
+    """Read the `entries` array entry by entry into `add`; returns the first entry's fault, if any."""
+    first = next(events)
+    if first[0] != "start_array":
+        _rest_of_value(events, first)
+        raw["entries"] = _EntriesNotAList()
+        return None
+    raw["entries"] = True
+    fault: ManifestInvalid | None = None
+    for event in events:
+        if event[0] == "end_array":
+            break
+        item = _rest_of_value(events, event)
+        if fault is not None:
+            continue
+        try:
+            entry = _parse_entry(item, None)
+        except ManifestInvalid as invalid:
+            fault = invalid
+            continue
+        if not add(entry):
+            fault = ManifestInvalid("entry_twice", name=shown(entry.path))
+            continue
+        counts["documents" if entry.is_document else "records"] += 1
+        counts["bytes"] += entry.size
+    return fault
+
+
 def _require(raw: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
     value = raw.get(name)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -116,7 +322,7 @@ def _identity(raw: dict[str, Any], name: str, check: Callable[[object], str]) ->
         raise ManifestInvalid("identity", field=name, value=shown(str(raw.get(name)))) from error
 
 
-def _parse_entry(raw: Any, seen: set[str]) -> ManifestEntry:
+def _parse_entry(raw: Any, seen: set[str] | None) -> ManifestEntry:
     if not isinstance(raw, dict):
         raise ManifestInvalid("entry_not_object")
     path = _require(raw, "path", str)
@@ -124,15 +330,17 @@ def _parse_entry(raw: Any, seen: set[str]) -> ManifestEntry:
     sha256 = _require(raw, "sha256", str)
     if not is_generation_member(path):
         raise ManifestInvalid("entry_name", name=shown(path))
-    if path in seen:
+    if seen is not None and path in seen:
         raise ManifestInvalid("entry_twice", name=shown(path))
     if size < 0 or not SHA256_PATTERN.fullmatch(sha256):
         raise ManifestInvalid("entry_values", name=shown(path))
-    seen.add(path)
+    if seen is not None:
+        seen.add(path)
     return ManifestEntry(path=path, size=size, sha256=sha256)
 
 
-def _parse(raw: dict[str, Any]) -> Manifest:
+def _header(raw: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's own fields, checked; everything of it but the entries."""
     if raw.get("format") != FORMAT:
         raise ManifestInvalid("format")
     if raw.get("version") != VERSION:
@@ -147,18 +355,22 @@ def _parse(raw: dict[str, Any]) -> Manifest:
     if not is_generation_id(source_generation):
         raise ManifestInvalid("source_generation")
     include_documents = _require(raw, "include_documents", bool)
+    return {
+        "customer": customer,
+        "administration": administration,
+        "fiscal_year": fiscal_year,
+        "created_at": created_at,
+        "source_generation": source_generation,
+        "include_documents": include_documents,
+    }
+
+
+def _parse(raw: dict[str, Any]) -> Manifest:
+    header = _header(raw)
     seen: set[str] = set()
     entries = tuple(_parse_entry(item, seen) for item in _require(raw, "entries", list))
-    manifest = Manifest(
-        customer=customer,
-        administration=administration,
-        fiscal_year=fiscal_year,
-        created_at=created_at,
-        source_generation=source_generation,
-        include_documents=include_documents,
-        entries=entries,
-    )
-    if not include_documents and manifest.document_count:
+    manifest = Manifest(**header, entries=entries)
+    if not manifest.include_documents and manifest.document_count:
         raise ManifestInvalid("documents")
     if raw.get("counts") != {"records": manifest.record_count, "documents": manifest.document_count}:
         raise ManifestInvalid("counts")

@@ -38,9 +38,13 @@ class ManifestSigner:
 
     def sign(self, manifest_bytes: bytes) -> bytes:
         """The content of manifest.sig for these manifest bytes."""
-        response = self.kms.generate_mac(
-            Message=_message(manifest_bytes), KeyId=self.key_id, MacAlgorithm=ALGORITHM
-        )
+        return self.sign_digest(_message(manifest_bytes))
+
+    def sign_digest(self, sha256_digest: bytes) -> bytes:
+        """The content of manifest.sig for a manifest whose SHA-256 is `sha256_digest` (streamed)."""
+        if len(sha256_digest) != 32:
+            raise ValueError("a SHA-256 digest is 32 bytes")
+        response = self.kms.generate_mac(Message=sha256_digest, KeyId=self.key_id, MacAlgorithm=ALGORITHM)
         document = {
             "algorithm": ALGORITHM,
             "covers": COVERS,

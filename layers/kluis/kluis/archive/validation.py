@@ -11,54 +11,84 @@ only if, on top of `kluis.zipreader`'s ZIP safety checks:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from kluis.archive.entry_index import EntryIndex
 from kluis.archive.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
     SIGNATURE_NAME,
-    Manifest,
     ManifestEntry,
+    ManifestSummary,
+    index_manifest,
 )
 from kluis.archive.names import is_generation_member
 from kluis.archive.signature import MAX_SIGNATURE_BYTES, ManifestSigner
 from kluis.archive.zipreader import (
     DEFAULT_LIMITS,
     ArchiveRejected,
-    Entry,
+    CentralDirectory,
+    Layout,
     Limits,
     RandomAccess,
     iter_content,
-    read_directory,
+    locate,
+    read_central_directory,
 )
 from kluis.reasons import shown
 
+RECORDS_PREFIX = "records/"
 CONTROL_NAMES = frozenset({MANIFEST_NAME, SIGNATURE_NAME})
+CONTROLS = (MANIFEST_NAME, SIGNATURE_NAME)
 
 
 @dataclass
 class BackupArchive:
-    """An archive whose structure, signature and manifest have been checked; content streams on demand."""
+    """An archive whose directory, signature and manifest have been checked; content streams on demand.
+
+    The entries' local headers and the tiling of the file are checked as the members stream
+    (`kluis.archive.zipreader.Layout`), so the archive is read once, in order. The directory and
+    the manifest's entries are indexed on disk (`kluis.archive.entry_index`): `close` removes it.
+    """
 
     src: RandomAccess
-    manifest: Manifest
-    entries: dict[str, Entry]
+    manifest: ManifestSummary
+    directory: CentralDirectory
     limits: Limits = DEFAULT_LIMITS
     manifest_bytes: bytes = b""  # exactly as signed: a provenance record anyone can verify again
 
-    def members(self) -> Iterator[tuple[ManifestEntry, Iterator[bytes]]]:
-        """Each manifest entry with its content, in archive order.
+    def members(self, start: int = 0) -> Iterator[tuple[ManifestEntry, Iterator[bytes]]]:
+        """Each manifest entry with its content, in archive order, from the `start`-th member on.
 
-        A member's content raises ArchiveRejected at its end if its SHA-256 is not the manifest's:
-        consume it fully before trusting anything written from it.
+        A member's content raises ArchiveRejected at its end if its SHA-256 is not the manifest's,
+        and the walk raises it for a local header, a gap, an overlap or a descriptor that is wrong:
+        consume each content fully before trusting anything written from it. The walk ends by
+        proving that the entries tile the file up to the central directory.
         """
-        by_path = self.manifest.entry_map()
-        for entry in sorted(self.entries.values(), key=lambda e: e.header_offset):
+        index = self.directory.index
+        first = 0 if start == 0 else index.position_of_member(start, CONTROLS)
+        walk = Layout(self.src, self.directory, first)
+        for position in range(first, len(self.directory)):
+            entry = walk.open(position)
             if entry.name in CONTROL_NAMES:
+                walk.close(position)
                 continue
-            expected = by_path[entry.name]
-            yield expected, _checked(iter_content(self.src, entry, self.limits), expected)
+            listed = index.manifest_entry(entry.name)
+            assert listed is not None  # every name was matched with the manifest on opening
+            expected = ManifestEntry(entry.name, listed[0], listed[1])
+            content = _checked(iter_content(self.src, entry, self.limits), expected)
+            yield expected, _then(content, walk.close, position)
+        walk.finish()
+
+    def datasets(self) -> tuple[str, ...]:
+        """Which record datasets the archive holds (journal_entries, relations, ...)."""
+        paths = self.directory.index.manifest_paths_under(RECORDS_PREFIX)
+        return tuple(path.removeprefix(RECORDS_PREFIX).removesuffix(".jsonl") for path in paths)
+
+    def bytes_before(self, member: int) -> int:
+        """Bytes of the first `member` members (archive order): progress of a resumed staging."""
+        return self.directory.index.manifest_bytes_before(member, CONTROLS)
 
     def verify(self) -> None:
         """Stream every member once and check its checksum; raises ArchiveRejected on the first fault."""
@@ -66,44 +96,63 @@ class BackupArchive:
             for _ in content:
                 pass
 
+    def close(self) -> None:
+        self.directory.close()
+
+
+def _then(chunks: Iterator[bytes], after: Callable[[int], None], index: int) -> Iterator[bytes]:
+    yield from chunks
+    after(index)
+
 
 def open_archive(src: RandomAccess, signer: ManifestSigner, limits: Limits = DEFAULT_LIMITS) -> BackupArchive:
-    """Check an archive's ZIP structure, names, signature and manifest, without reading the members."""
-    entries = {entry.name: entry for entry in read_directory(src, limits)}
-    for name in entries:
+    """Check an archive's directory, names, signature and manifest, without reading the members."""
+    directory = read_central_directory(src, limits)
+    try:
+        return _open(src, signer, limits, directory)
+    except BaseException:
+        directory.close()
+        raise
+
+
+def _open(
+    src: RandomAccess, signer: ManifestSigner, limits: Limits, directory: CentralDirectory
+) -> BackupArchive:
+    index = directory.index
+    for name in index.names():
         if name not in CONTROL_NAMES and not is_generation_member(name):
             raise ArchiveRejected("archive.unexpected_entry", name=shown(name))
-    manifest_bytes = _small_member(src, entries, MANIFEST_NAME, MAX_MANIFEST_BYTES, limits)
-    signature = _small_member(src, entries, SIGNATURE_NAME, MAX_SIGNATURE_BYTES, limits)
+    manifest_bytes = _small_member(src, directory, MANIFEST_NAME, MAX_MANIFEST_BYTES, limits)
+    signature = _small_member(src, directory, SIGNATURE_NAME, MAX_SIGNATURE_BYTES, limits)
     signer.verify(manifest_bytes, signature)
-    manifest = Manifest.from_bytes(manifest_bytes)
-    _check_against_manifest(entries, manifest)
+    manifest = index_manifest(manifest_bytes, lambda e: index.add_manifest(e.path, e.size, e.sha256))
+    _check_against_manifest(index)
     return BackupArchive(
-        src=src, manifest=manifest, entries=entries, limits=limits, manifest_bytes=manifest_bytes
+        src=src, manifest=manifest, directory=directory, limits=limits, manifest_bytes=manifest_bytes
     )
 
 
-def _small_member(src: RandomAccess, entries: dict[str, Entry], name: str, cap: int, limits: Limits) -> bytes:
-    entry = entries.get(name)
-    if entry is None:
+def _small_member(
+    src: RandomAccess, directory: CentralDirectory, name: str, cap: int, limits: Limits
+) -> bytes:
+    position = directory.index.position_of(name)
+    if position is None:
         raise ArchiveRejected("archive.not_a_backup", name=name)
-    if entry.size > cap:
+    if directory.central(position).entry.size > cap:
         raise ArchiveRejected("archive.too_large.control", name=name)
-    return b"".join(iter_content(src, entry, limits))
+    return b"".join(iter_content(src, locate(src, directory, position), limits))
 
 
-def _check_against_manifest(entries: dict[str, Entry], manifest: Manifest) -> None:
-    listed = manifest.entry_map()
-    present = set(entries) - CONTROL_NAMES
-    missing = sorted(set(listed) - present)
-    if missing:
-        raise ArchiveRejected("archive.manifest_mismatch.missing", name=shown(missing[0]))
-    extra = sorted(present - set(listed))
-    if extra:
-        raise ArchiveRejected("archive.manifest_mismatch.extra", name=shown(extra[0]))
-    for path, expected in listed.items():
-        if entries[path].size != expected.size:
-            raise ArchiveRejected("archive.manifest_mismatch.size", name=shown(path))
+def _check_against_manifest(index: EntryIndex) -> None:
+    missing = index.first_missing(CONTROLS)
+    if missing is not None:
+        raise ArchiveRejected("archive.manifest_mismatch.missing", name=shown(missing))
+    extra = index.first_extra(CONTROLS)
+    if extra is not None:
+        raise ArchiveRejected("archive.manifest_mismatch.extra", name=shown(extra))
+    mismatch = index.first_size_mismatch()
+    if mismatch is not None:
+        raise ArchiveRejected("archive.manifest_mismatch.size", name=shown(mismatch))
 
 
 def _checked(chunks: Iterator[bytes], expected: ManifestEntry) -> Iterator[bytes]:

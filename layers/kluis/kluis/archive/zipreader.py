@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from kluis.archive.entry_index import CentralRow, EntryIndex
 from kluis.errors import KluisError
 from kluis.reasons import shown
 
@@ -105,7 +106,9 @@ class BytesSource:
 class Limits:
     """What an archive may declare; anything above is refused before a byte is inflated."""
 
-    max_entries: int = 200_000
+    # Entries are indexed on disk, not held in memory (kluis.archive.entry_index): ~600 bytes of
+    # the function's ephemeral storage each, so a million fit in ValidateRestoreFunction's 2 GB.
+    max_entries: int = 1_000_000
     max_entry_size: int = 8 * GIB
     max_total_size: int = 64 * GIB
     max_ratio: int = 200
@@ -389,6 +392,18 @@ def _header_mismatch(name: str) -> ArchiveRejected:
 
 def _check_local(src: RandomAccess, central: _Central, limit: int) -> tuple[int, int]:
     """Compare the local header with the central record; returns (data offset, end of entry)."""
+    data_offset, data_end, wide = _check_local_header(src, central, limit)
+    if wide is not None:
+        data_end += _descriptor_length(src, central.entry, data_end, limit, wide)
+    return data_offset, data_end
+
+
+def _check_local_header(src: RandomAccess, central: _Central, limit: int) -> tuple[int, int, bool | None]:
+    """The local header against the central record, before the data is read.
+
+    Returns (data offset, end of the data, descriptor layout): None without a data descriptor, else
+    whether it is announced as ZIP64 (8-byte sizes); the descriptor itself follows the data.
+    """
     entry = central.entry
     if entry.header_offset + LOCAL_HEADER.size > limit:
         raise _reject("archive.truncated.entry_outside", name=shown(entry.name))
@@ -411,10 +426,8 @@ def _check_local(src: RandomAccess, central: _Central, limit: int) -> tuple[int,
     data_end = data_offset + entry.compressed_size
     if data_end > limit:
         raise _reject("archive.truncated.entry_outside", name=shown(entry.name))
-    if has_descriptor:
-        wide = ZIP64_EXTRA_ID in extra or central.zip64
-        data_end += _descriptor_length(src, entry, data_end, limit, wide)
-    return data_offset, data_end
+    wide = (ZIP64_EXTRA_ID in extra or central.zip64) if has_descriptor else None
+    return data_offset, data_end, wide
 
 
 def _descriptor_length(src: RandomAccess, entry: Entry, offset: int, limit: int, wide: bool) -> int:
@@ -466,6 +479,166 @@ def read_directory(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -> list[E
     centrals = _read_central_directory(src, where, limits)
     data_offsets = _check_layout(src, centrals, where.offset)
     return [replace(central.entry, data_offset=data_offsets[central.entry.name]) for central in centrals]
+
+
+# --- the same checks in one streaming pass ----------------------------------------------------------
+#
+# `read_directory` reads every local header before any data: on S3 that is a pass over the whole
+# archive (its headers are spread through it) before the pass over the data, so the archive is read
+# twice. `read_central_directory` checks what the central directory alone shows; `Layout` then checks
+# each local header, the tiling (no gap, no overlap, nothing before or after) and each data descriptor
+# as the entries stream by in archive order, raising the same reasons as `read_directory` does.
+
+
+class CentralDirectory:
+    """The checked central directory, indexed on disk (`EntryIndex`); local headers are checked as
+    the entries stream. Close it when done (it removes its index)."""
+
+    def __init__(self, offset: int, index: EntryIndex) -> None:
+        self.offset = offset  # where the central directory starts: the entries must tile [0, offset)
+        self.index = index
+
+    def __len__(self) -> int:
+        return self.index.central_count
+
+    def central(self, position: int) -> _Central:
+        """The record at `position` in archive order (by header offset)."""
+        row = self.index.central(position)
+        entry = Entry(
+            row.name, row.method, row.flags, row.crc32, row.compressed_size, row.size, row.header_offset, -1
+        )
+        return _Central(entry=entry, raw_name=row.name.encode("utf-8"), zip64=row.zip64)
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def read_central_directory(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -> CentralDirectory:
+    """The central directory and its end records, with every check that needs no local header.
+
+    Read in windows and indexed on disk, so memory does not grow with the number of entries.
+    """
+    where = _read_directory_location(src, limits)
+    index = EntryIndex()
+    try:
+        total = 0
+        for central in _stream_centrals(src, where, limits):
+            entry = central.entry
+            row = CentralRow(
+                entry.name, entry.method, entry.flags, entry.crc32, entry.compressed_size, entry.size,
+                entry.header_offset, central.zip64,
+            )  # fmt: skip
+            if not index.add_central(row, _name_key(entry.name)):
+                raise _reject("archive.duplicate_name", name=shown(entry.name))
+            total += entry.size
+            if total > limits.max_total_size:
+                raise _reject("archive.too_large.total")
+        index.order_central()
+        directory = CentralDirectory(where.offset, index)
+        count = len(directory)
+        if count and directory.central(count - 1).entry.header_offset + LOCAL_HEADER.size > where.offset:
+            raise _reject(
+                "archive.truncated.entry_outside", name=shown(directory.central(count - 1).entry.name)
+            )
+        previous = -1
+        for position in range(count):
+            offset = directory.central(position).entry.header_offset
+            if offset == previous:
+                raise _reject("archive.overlap")
+            previous = offset
+        if count and directory.central(0).entry.header_offset > 0:
+            raise _reject("archive.prepended_data")
+        if not count and where.offset > 0:
+            raise _reject("archive.prepended_data.before_directory")
+    except BaseException:
+        index.close()
+        raise
+    return directory
+
+
+DIRECTORY_WINDOW = 4 * MIB
+LONGEST_CENTRAL = CENTRAL_HEADER.size + 3 * MAX_16  # fixed part, name, extra field and comment
+
+
+def _stream_centrals(src: RandomAccess, where: _Directory, limits: Limits) -> Iterator[_Central]:
+    """The directory's records, parsed from windows of it (as `_read_central_directory` does)."""
+    if where.offset < 0 or where.offset + where.size > src.size:
+        raise _reject("archive.truncated")
+    window, window_start, position = b"", 0, 0
+    for _ in range(where.count):
+        needed = min(where.size, position + LONGEST_CENTRAL)
+        if window_start + len(window) < needed:
+            kept = window[position - window_start :]
+            read_from = window_start + len(window)
+            read_to = max(needed, min(where.size, position + DIRECTORY_WINDOW))
+            window = kept + _read_exact(src, where.offset + read_from, read_to - read_from)
+            window_start = position
+        central, end = _parse_central(window, position - window_start, limits)
+        position = window_start + end
+        yield central
+    if position != where.size:
+        raise _reject("archive.bad_directory.count")
+
+
+def locate(src: RandomAccess, directory: CentralDirectory, index: int) -> Entry:
+    """Entry `index` (archive order) with its data offset, its local header and descriptor checked."""
+    central = directory.central(index)
+    data_offset, _ = _check_local(src, central, directory.offset)
+    return replace(central.entry, data_offset=data_offset)
+
+
+class Layout:
+    """The walk over the entries in archive order that proves they tile the file.
+
+    `open(i)` checks that entry i starts where the one before it ended and that its local header
+    agrees with the central record, and gives the entry with its data offset; `close(i)` checks the
+    data descriptor after its data; `finish()` that the last entry ends where the directory starts.
+    A walk may start at any entry (a next invocation): the entry before it is located again.
+    """
+
+    def __init__(self, src: RandomAccess, directory: CentralDirectory, start: int = 0) -> None:
+        self._src = src
+        self._directory = directory
+        self._index = start
+        self._open: tuple[int, int, bool | None] | None = None  # (index, data end, descriptor layout)
+        self.position = 0
+        if start > 0:
+            _, self.position = _check_local(src, directory.central(start - 1), directory.offset)
+
+    def open(self, index: int) -> Entry:
+        if self._open is not None:
+            self.close(self._open[0])
+        if index != self._index:
+            raise ValueError(f"entries must be walked in order: {index} after {self._index - 1}")
+        central = self._directory.central(index)
+        start = central.entry.header_offset
+        if start < self.position:
+            raise _reject("archive.overlap")
+        if start > self.position:
+            raise _reject("archive.prepended_data" if index == 0 else "archive.hidden_data")
+        data_offset, data_end, wide = _check_local_header(self._src, central, self._directory.offset)
+        self._open = (index, data_end, wide)
+        self._index += 1
+        return replace(central.entry, data_offset=data_offset)
+
+    def close(self, index: int) -> None:
+        if self._open is None or self._open[0] != index:
+            return  # closed already
+        _, data_end, wide = self._open
+        self._open = None
+        entry = self._directory.central(index).entry
+        if wide is not None:
+            data_end += _descriptor_length(self._src, entry, data_end, self._directory.offset, wide)
+        self.position = data_end
+
+    def finish(self) -> None:
+        if self._open is not None:
+            self.close(self._open[0])
+        if self._index < len(self._directory):
+            raise ValueError("the walk is not at its end")
+        if self.position < self._directory.offset:
+            where = "archive.prepended_data" if not len(self._directory) else "archive.trailing_data"
+            raise _reject(f"{where}.before_directory")
 
 
 # --- content --------------------------------------------------------------------------------------

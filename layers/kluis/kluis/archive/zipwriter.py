@@ -15,6 +15,12 @@ Format choices, all so that any size works without seeking back:
 - the central directory uses ZIP64 extra fields only for values that do not fit in 32 bits, and the
   ZIP64 end of central directory record + locator only when the archive needs them, so small archives
   stay plain ZIP for old readers.
+
+Memory: by default the central directory's entries are kept (`entries`, a JSON checkpoint). Given a
+`directory` file (the function's ephemeral storage), each entry's central header is encoded as it
+is written and appended there instead, so memory does not grow with the entries (250,000 entries are
+~30 MB of headers on disk); `finish` streams the file, and the checkpoint then names only its length:
+the caller keeps the file with the checkpoint (`kluis.flows.backup.checkpoint`).
 """
 
 from __future__ import annotations
@@ -22,10 +28,10 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 STORED = 0
 DEFLATED = 8
@@ -45,7 +51,10 @@ EXTERNAL_ATTRIBUTES = (0o100644 << 16) & 0xFFFFFFFF  # regular file, rw-r--r--
 
 MAX_32 = 0xFFFFFFFF
 MAX_16 = 0xFFFF
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 1  # the entries in the checkpoint
+SPILLED_CHECKPOINT_VERSION = 2  # the entries in a directory file beside it
+CENTRAL_FIXED = struct.Struct("<IHHHHHHIIIHHHHHII")
+COPY_CHUNK = 1024 * 1024
 
 
 class Writable(Protocol):
@@ -188,13 +197,32 @@ class ZipWriter:
         entries: list[CentralEntry] | None = None,
         offset: int = 0,
         compress_level: int = 6,
+        directory: BinaryIO | None = None,
     ) -> None:
         self._out = out
         self._entries: list[CentralEntry] = list(entries or [])
-        self._names = {entry.name for entry in self._entries}
+        self._directory = directory
+        # In memory: the names, to refuse duplicates. Spilled: only their hashes, read back on resume.
+        self._names: set[object] = {entry.name for entry in self._entries}
+        self._count = len(self._entries)
+        if directory is not None:
+            directory.seek(0, 2)
+            for entry in self._entries:
+                directory.write(encode_central_header(entry))
+            self._entries, self._names, self._count = [], set(), 0
+            directory.seek(0)
+            for name in _spilled_names(directory):
+                self._names.add(hash(name))
+                self._count += 1
+            directory.seek(0, 2)
         self._offset = offset
         self._compress_level = compress_level
         self._finished = False
+
+    @property
+    def count(self) -> int:
+        """Entries written so far, by this and earlier invocations."""
+        return self._count
 
     @property
     def offset(self) -> int:
@@ -203,7 +231,9 @@ class ZipWriter:
 
     @property
     def entries(self) -> list[CentralEntry]:
-        """The entries written so far, in archive order."""
+        """The entries written so far, in archive order (kept in memory only without a directory file)."""
+        if self._directory is not None:
+            raise ValueError("the entries are in the directory file, not in memory")
         return list(self._entries)
 
     def _write(self, data: bytes) -> None:
@@ -233,14 +263,20 @@ class ZipWriter:
             dos_time=dos_time,
             sha256=sha256,
         )
-        self._entries.append(entry)
-        self._names.add(name)
+        if self._directory is not None:
+            self._directory.write(encode_central_header(entry))
+            self._names.add(hash(name))
+        else:
+            self._entries.append(entry)
+            self._names.add(name)
+        self._count += 1
         return entry
 
     def _check_name(self, name: str) -> bytes:
         if self._finished:
             raise ValueError("the archive is already finished")
-        if not name or name in self._names:
+        known = hash(name) if self._directory is not None else name
+        if not name or known in self._names:
             raise ValueError(f"empty or duplicate entry name: {name!r}")
         encoded = name.encode("utf-8")
         if len(encoded) > MAX_16:
@@ -268,13 +304,30 @@ class ZipWriter:
         if self._finished:
             raise ValueError("the archive is already finished")
         directory_offset = self._offset
-        self._write(b"".join(encode_central_header(entry) for entry in self._entries))
+        if self._directory is not None:
+            self._directory.flush()
+            self._directory.seek(0)
+            while chunk := self._directory.read(COPY_CHUNK):
+                self._write(chunk)
+        else:
+            self._write(b"".join(encode_central_header(entry) for entry in self._entries))
         directory_size = self._offset - directory_offset
-        self._write(encode_end_records(len(self._entries), directory_offset, directory_size))
+        self._write(encode_end_records(self._count, directory_offset, directory_size))
         self._finished = True
 
     def checkpoint(self) -> dict[str, Any]:
-        """JSON-serializable state from which `resume()` continues this archive exactly."""
+        """JSON-serializable state from which `resume()` continues this archive exactly.
+
+        With a directory file, the state names the file's length; the file itself must go with it.
+        """
+        if self._directory is not None:
+            self._directory.flush()
+            return {
+                "version": SPILLED_CHECKPOINT_VERSION,
+                "offset": self._offset,
+                "count": self._count,
+                "directory_bytes": self._directory.seek(0, 2),
+            }
         return {
             "version": CHECKPOINT_VERSION,
             "offset": self._offset,
@@ -282,9 +335,40 @@ class ZipWriter:
         }
 
     @classmethod
-    def resume(cls, out: Writable, checkpoint: dict[str, Any], *, compress_level: int = 6) -> ZipWriter:
-        """A writer that continues, into `out`, the archive whose state is `checkpoint`."""
-        if checkpoint.get("version") != CHECKPOINT_VERSION:
-            raise ValueError(f"unknown ZIP writer checkpoint version: {checkpoint.get('version')!r}")
-        entries = [CentralEntry(**entry) for entry in checkpoint["entries"]]
-        return cls(out, entries=entries, offset=int(checkpoint["offset"]), compress_level=compress_level)
+    def resume(
+        cls,
+        out: Writable,
+        checkpoint: dict[str, Any],
+        *,
+        compress_level: int = 6,
+        directory: BinaryIO | None = None,
+    ) -> ZipWriter:
+        """A writer that continues, into `out`, the archive whose state is `checkpoint`.
+
+        A spilled checkpoint needs its `directory` file back, exactly as long as it says.
+        """
+        version = checkpoint.get("version")
+        offset = int(checkpoint["offset"])
+        if version == CHECKPOINT_VERSION:
+            entries = [CentralEntry(**entry) for entry in checkpoint["entries"]]
+            return cls(
+                out, entries=entries, offset=offset, compress_level=compress_level, directory=directory
+            )
+        if version == SPILLED_CHECKPOINT_VERSION and directory is not None:
+            if directory.seek(0, 2) != int(checkpoint["directory_bytes"]):
+                raise ValueError("the directory file is not the one of this checkpoint")
+            writer = cls(out, offset=offset, compress_level=compress_level, directory=directory)
+            if writer.count != int(checkpoint["count"]):
+                raise ValueError("the directory file does not hold the checkpoint's entries")
+            return writer
+        raise ValueError(f"unknown ZIP writer checkpoint version: {version!r}")
+
+
+def _spilled_names(directory: BinaryIO) -> Iterator[str]:
+    """The names in a file of central headers as `encode_central_header` wrote them."""
+    while fixed := directory.read(CENTRAL_FIXED.size):
+        fields = CENTRAL_FIXED.unpack(fixed)
+        name_length, extra_length, comment_length = fields[10], fields[11], fields[12]
+        name = directory.read(name_length)
+        directory.seek(extra_length + comment_length, 1)
+        yield name.decode("utf-8")

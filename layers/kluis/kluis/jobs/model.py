@@ -214,6 +214,13 @@ class Stage(_Model):
     owned: bool = True
 
 
+class StageInventory(_Model):
+    """Where validation's inventory of the stage is, and its ETag: Apply reads exactly that version."""
+
+    key: str
+    etag: str
+
+
 class Replaced(_Model):
     """The live generation when validation ended: what the user was shown as replaced (None: nothing)."""
 
@@ -243,6 +250,7 @@ class RestoreJob(JobBase):
     include_documents: bool = False
     undo_of: str | None = None  # an undo: the restore whose replaced generation it makes live again
     stage: Stage | None = None
+    inventory: StageInventory | None = None
     replaces: Replaced | None = None
     summary: RestoreSummary | None = None
     confirmation: Confirmation | None = None

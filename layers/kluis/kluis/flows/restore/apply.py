@@ -1,7 +1,8 @@
 """Step `Apply`, after the right code: lock, verify the staged generation, flip `HEAD`, release.
 
-Only this runs between the confirmation and `restored`, and it costs a listing, not a second read
-of the data. It is safe to run again after a crash: a flip that already landed is recognised.
+Only this runs between the confirmation and `restored`, and it costs a few requests, not a
+listing or a second read of the data. It is safe to run again after a crash: a flip that already
+landed is recognised.
 
 Only a confirmed apply ever writes `HEAD`. What keeps a clean-up from deleting a stage that a flip
 still in flight would make live is in the job, not in `HEAD`: before flipping, Apply takes a *flip
@@ -21,15 +22,14 @@ from collections.abc import Callable
 
 from boto3.dynamodb.conditions import Attr
 
-from kluis.archive.manifest import Manifest
 from kluis.errors import KluisError
-from kluis.flows.restore.staging import PROVENANCE_NOTE
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, Restored, RestoreJob
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, Head, HeadConflict
+from kluis.storage.inventory import InventoryMissing, StageInventories
 from kluis.storage.jobs import JobStateConflict, JobStore
 from kluis.storage.locks import Locks
 
@@ -88,7 +88,7 @@ class Apply:
                 ):
                     raise _superseded(scope, head)  # another restore flipped after this one was checked
                 if job.stage.owned:
-                    self.verify_staged(scope, staged)
+                    self.verify_staged(scope, staged, job)
                 elif not self.store.generation_intact(scope, staged):
                     raise UndoImpossible("restore.undo_data_gone")
                 if seconds_left is not None and seconds_left() < 2 * self.flip_window:
@@ -109,15 +109,31 @@ class Apply:
         still_ours = Attr("status").eq(str(Status.APPLYING)) & Attr("fenced_at").not_exists()
         self.jobs.record(job, condition=still_ours, flip=ticket)
 
-    def verify_staged(self, scope: Scope, staged: str) -> None:
-        """The staged generation holds exactly the manifest's members, sizes and checked SHA-256s.
+    def verify_staged(self, scope: Scope, staged: str, job: RestoreJob) -> None:
+        """The staged generation is the one this job's validation completed: constant time.
 
-        Each member's bytes were hashed while staged; this costs a listing, not a second read.
+        Under the lock: the job's own record (read again, so its inventory is the one validation
+        recorded last) and the stage's inventory, read pinned to the ETag in that record. Each
+        member's bytes were checked against the signed manifest's SHA-256 before they were staged,
+        and the inventory is written only after the last member, so it stands for a complete
+        stage; its counts must be the summary the user confirmed. Two requests whatever the size.
         """
-        manifest = Manifest.from_bytes(self.store.read_note(scope, staged, PROVENANCE_NOTE))
-        expected = {entry.path: entry.size for entry in manifest.entries}
-        present = {obj.name: obj.size for obj in self.store.generation_objects(scope, staged)}
-        if present != expected:
+        record = self.jobs.get_restore(job.customer, job.job_id)
+        if record.stage is None or record.stage.generation != staged or record.inventory is None:
+            raise StagedGenerationInvalid(f"restore {job.job_id} has no inventory of {staged}")
+        try:
+            inventories = StageInventories(self.store.s3, self.store.bucket)
+            contents = inventories.read(record.inventory.key, record.inventory.etag)
+        except InventoryMissing as missing:
+            raise StagedGenerationInvalid(f"the inventory of {staged} of {scope} changed") from missing
+        summary = record.summary
+        if (
+            summary is None
+            or contents.generation != staged
+            or contents.job != job.job_id
+            or contents.entries != summary.records + summary.documents
+            or contents.bytes != summary.bytes
+        ):
             raise StagedGenerationInvalid(f"staged generation {staged} of {scope} differs from its manifest")
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from kluis.archive.manifest import Manifest, ManifestEntry
+from kluis.archive.manifest import ManifestEntry, ManifestSummary
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import BackupArchive, open_archive
 from kluis.archive.zipreader import ArchiveRejected, Limits
@@ -22,16 +20,21 @@ from kluis.flows.limits import StartLimits
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import Progress, Replaced, RestoreJob, RestoreSummary, Stage
+from kluis.jobs.model import Progress, Replaced, RestoreJob, RestoreSummary, Stage, StageInventory
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, new_generation_id
+from kluis.storage.inventory import StageContents, StageInventories
 from kluis.storage.jobs import JobStore
 from kluis.storage.limits import LimitReached
+from kluis.storage.member_writes import MemberWrites
 from kluis.storage.ranged import S3RangeReader
 
 PROVENANCE_NOTE = "restored-from-manifest.json"
-STAGE_WORKERS = 6
-SMALL_MEMBER_BYTES = 1024 * 1024
+STAGE_WORKERS = 16  # writes in flight: S3 waits tens of ms per request, whatever its size
+WHOLE_MEMBER_BYTES = 8 * 1024 * 1024  # members up to this (and the part size) are one PUT
+BLOCK_BYTES = 8 * 1024 * 1024
+BLOCKS_AHEAD = 8  # ranged GETs in flight ahead of the parser: 64 MiB
+WRITE_BYTES = 32 * 1024 * 1024  # member bytes held for writes in flight
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,33 @@ class Staging:
         Continues where a previous invocation stopped (the members staged so far are in the job).
         """
         deadline = self.clock() + budget_seconds
+        source = S3RangeReader(
+            self.s3,
+            self.uploads_bucket,
+            upload_key(job.customer, job.job_id),
+            block_size=BLOCK_BYTES,
+            cache_blocks=1,
+            read_ahead=BLOCKS_AHEAD,
+        )
         try:
-            archive = self._open(job)
+            return self._stage(job, source, deadline)
+        finally:
+            source.close()
+
+    def _stage(self, job: RestoreJob, source: S3RangeReader, deadline: float) -> StageResult:
+        try:
+            archive = self._open(source)
         except ArchiveRejected as rejected:
             self.cleanup.reject(job, rejected.reason)
             return StageResult(done=True, accepted=False)
+        try:
+            return self._stage_archive(job, archive, deadline)
+        finally:
+            archive.close()
+
+    def _stage_archive(self, job: RestoreJob, archive: BackupArchive, deadline: float) -> StageResult:
         manifest = archive.manifest
+        manifest_sha256 = hashlib.sha256(archive.manifest_bytes).hexdigest()
         scope = Scope(job.customer, manifest.administration, manifest.fiscal_year)
         if job.stage is None:
             try:
@@ -94,33 +118,47 @@ class Staging:
             # The signed bytes themselves: verifiable provenance, and no re-serialisation of a
             # manifest of maybe 100,000 entries (tens of MB of transient objects).
             self.store.write_note(scope, job.stage.generation, PROVENANCE_NOTE, archive.manifest_bytes)
+        archive.manifest_bytes = b""  # tens of MB at 250,000 entries: not kept while members stream
         try:
             position = self._stage_members(job, scope, archive, deadline)
         except ArchiveRejected as rejected:
             self.cleanup.reject(self.jobs.get_restore(job.customer, job.job_id), rejected.reason)
             return StageResult(done=True, accepted=False)
-        if position < len(manifest.entries):
+        if position < manifest.entry_count:
             return StageResult(done=False, accepted=False)
+        # Last, once every member is written: what Apply checks instead of listing the stage.
+        key, etag = StageInventories(self.s3, self.store.bucket).write(
+            scope,
+            StageContents(
+                generation=job.stage.generation,
+                job=job.job_id,
+                entries=manifest.entry_count,
+                bytes=manifest.total_bytes,
+                manifest_sha256=manifest_sha256,
+            ),
+        )
         head = self.store.head(scope)
         self.jobs.update(
             job,
             stage=job.stage.model_copy(update={"position": position}),
-            summary=_summary(archive, head.flipped_at if head else None, replaces_existing=head is not None),
+            inventory=StageInventory(key=key, etag=etag),
+            summary=_summary(
+                archive, manifest_sha256, head.flipped_at if head else None, replaces_existing=head is not None
+            ),
             # What the user is shown as replaced; Apply refuses if another restore changed it since.
             replaces=Replaced(generation=head.generation if head else None),
-            progress=_progress(manifest, position),
+            progress=_progress(manifest, position, manifest.total_bytes),
         )
         return StageResult(done=True, accepted=True)
 
-    def _open(self, job: RestoreJob) -> BackupArchive:
-        # 4 blocks of 4 MiB: members are read in order, the directory once; 16 MiB of cache.
-        key = upload_key(job.customer, job.job_id)
-        source = S3RangeReader(self.s3, self.uploads_bucket, key, block_size=4 * 1024 * 1024, cache_blocks=4)
+    def _open(self, source: S3RangeReader) -> BackupArchive:
+        # Read once, in order, with BLOCKS_AHEAD ranged GETs of BLOCK_BYTES in flight ahead of the
+        # parser (the directory and manifest at the end are read first); 1 block of cache behind it.
         if source.size > self.max_upload_bytes:
             raise ArchiveRejected("archive.too_large")
         return open_archive(source, self.signer, Limits(max_archive_size=self.max_upload_bytes))
 
-    def _begin(self, job: RestoreJob, scope: Scope, manifest: Manifest) -> RestoreJob:
+    def _begin(self, job: RestoreJob, scope: Scope, manifest: ManifestSummary) -> RestoreJob:
         # Recorded before the first byte is staged, so any clean-up knows what to remove.
         return self.jobs.move(
             job,
@@ -134,11 +172,9 @@ class Staging:
     def _stage_members(self, job: RestoreJob, scope: Scope, archive: BackupArchive, deadline: float) -> int:
         """Stage members from the job's position until done or out of time; returns the new position."""
         assert job.stage is not None
-        position, total = job.stage.position, len(archive.manifest.entries)
+        position, total = job.stage.position, archive.manifest.entry_count
         with _Stager(self.store, scope, job.stage.generation, self.part_size) as stager:
-            for index, (entry, content) in enumerate(archive.members()):
-                if index < position:
-                    continue
+            for index, (entry, content) in enumerate(archive.members(position), start=position):
                 stager.add(entry, content)
                 position = index + 1
                 if position < total and self.clock() >= deadline:
@@ -146,23 +182,21 @@ class Staging:
                     self.jobs.update(
                         job,
                         stage=job.stage.model_copy(update={"position": position}),
-                        progress=_progress(archive.manifest, position),
+                        progress=_progress(archive.manifest, position, archive.bytes_before(position)),
                     )
                     return position
         return position
 
 
-def _summary(archive: BackupArchive, live_since: str | None, *, replaces_existing: bool) -> RestoreSummary:
+def _summary(
+    archive: BackupArchive, manifest_sha256: str, live_since: str | None, *, replaces_existing: bool
+) -> RestoreSummary:
     manifest = archive.manifest
     return RestoreSummary(
         backup_created_at=manifest.created_at,
         source_customer=manifest.customer,
-        manifest_sha256=hashlib.sha256(archive.manifest_bytes).hexdigest(),
-        datasets=tuple(
-            entry.path.removeprefix("records/").removesuffix(".jsonl")
-            for entry in manifest.entries
-            if not entry.is_document
-        ),
+        manifest_sha256=manifest_sha256,
+        datasets=archive.datasets(),
         records=manifest.record_count,
         documents=manifest.document_count,
         includes_documents=manifest.include_documents,
@@ -172,59 +206,49 @@ def _summary(archive: BackupArchive, live_since: str | None, *, replaces_existin
     )
 
 
-def _progress(manifest: Manifest, position: int) -> Progress:
+def _progress(manifest: ManifestSummary, position: int, bytes_done: int) -> Progress:
     return Progress(
         entries_done=position,
-        entries_total=len(manifest.entries),
-        bytes_done=sum(entry.size for entry in manifest.entries[:position]),
+        entries_total=manifest.entry_count,
+        bytes_done=bytes_done,
         bytes_total=manifest.total_bytes,
     )
 
 
 class _Stager:
-    """Writes verified members into the staged generation.
+    """Writes verified members into the staged generation, many at a time.
 
-    A restore of many small documents is bound by one PUT's latency per member; small members are
-    read whole (their SHA-256 is checked when their content ends, before any write) and written a
-    few at a time in parallel, with a bounded queue. Large members stream on their own. `flush`
-    waits until everything added so far is written, and raises what a write raised.
+    A member up to WHOLE_MEMBER_BYTES is read whole (its SHA-256 is checked when its content ends,
+    before any write) and PUT in the background; a larger one goes out as multipart parts while it
+    is read, and its upload is completed only once its content checked out (aborted otherwise).
+    `flush` waits until everything added so far is written, and raises what a write raised.
     """
 
     def __init__(self, store: DataStore, scope: Scope, generation: str, part_size: int) -> None:
-        self.store, self.scope, self.generation, self.part_size = store, scope, generation, part_size
-        self.pool = ThreadPoolExecutor(max_workers=STAGE_WORKERS, thread_name_prefix="stage")
-        self.pending: deque[Future[str]] = deque()
+        self.writes = MemberWrites(
+            store, scope, generation, part_size=part_size, workers=STAGE_WORKERS, max_bytes=WRITE_BYTES
+        )
+        self.whole_bytes = min(WHOLE_MEMBER_BYTES, part_size)
 
     def add(self, entry: ManifestEntry, content: Iterator[bytes]) -> None:
-        if entry.size > SMALL_MEMBER_BYTES:
-            self.store.put_stream(
-                self.scope,
-                self.generation,
-                entry.path,
-                content,
-                sha256=entry.sha256,
-                part_size=self.part_size,
-            )
+        if entry.size <= self.whole_bytes:
+            data = b"".join(content)  # raises at its end if the SHA-256 is not the manifest's
+            self.writes.put(entry.path, data, sha256=entry.sha256)
             return
-        data = b"".join(content)
-        self.pending.append(
-            self.pool.submit(
-                self.store.put, self.scope, self.generation, entry.path, data, sha256=entry.sha256
-            )
-        )
-        while len(self.pending) > 2 * STAGE_WORKERS:
-            self.pending.popleft().result()
+        member = self.writes.large(entry.path, entry.sha256)
+        try:
+            for chunk in content:
+                member.write(chunk)
+        except BaseException:
+            member.abort()
+            raise
+        member.complete()
 
     def flush(self) -> None:
-        while self.pending:
-            self.pending.popleft().result()
+        self.writes.flush()
 
     def __enter__(self) -> _Stager:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        try:
-            if exc_info[0] is None:
-                self.flush()
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.writes.__exit__(*exc_info)
