@@ -48,7 +48,8 @@ def job_ids(harness: Harness) -> dict[str, str]:
 
 def concrete(path: str, job_id: str, administration: str = "00042", year: str = "2025") -> str:
     path = path.replace("{administration}", administration).replace("{year}", year)
-    return path.replace("{job_id}", job_id)
+    # A retained archive is named by the id of the job that wrote it.
+    return path.replace("{job_id}", job_id).replace("{archive_id}", job_id)
 
 
 def raw_call(harness: Harness, method: str, path: str, body: bytes | None = None, **headers: str | bytes):
@@ -105,7 +106,7 @@ def test_an_identifier_with_a_flaw_is_refused_on_every_route(harness, job_ids, m
     if "{administration}" in path:
         variants.append(concrete(path, "", administration=flaw.format("00042")))
         variants.append(concrete(path, "", year=flaw.format("2025")))
-    if "{job_id}" in path:
+    if "{job_id}" in path or "{archive_id}" in path:
         variants += [concrete(path, flaw.format(job_id)) for job_id in job_ids.values()]
     for variant in variants:
         before = everything(harness, CUSTOMER)

@@ -142,6 +142,7 @@ ROUTES = api_routes()
 BODIES = {
     "/administrations/{administration}/years/{year}/backups": {"includeDocuments": True},
     "/restores/{job_id}/confirm": {"code": "000000"},
+    "/administrations/{administration}/years/{year}/retention": {"years": 7},
     "/system-restore-requests": {
         "items": [{"administration": "00042", "year": "2025"}],
         "pointInTime": "2025-01-01T00:00:00+00:00",
