@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
+from infra.local import moto_versions
 from infra.local.object_lock import MultipartLocks
 from infra.local.post_policy import PostPolicy
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
@@ -131,6 +132,7 @@ class LocalStack:
         os.environ.pop("AWS_PROFILE", None)
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
+        moto_versions.install()  # ListObjectVersions without a copy of every object's bytes
         self.server = EmbeddedAws(ip_address=self.host, port=self.port, verbose=False)
         self.server.start()
         self.runtime.install()
