@@ -41,6 +41,10 @@ class _LightMarker(FakeDeleteMarker):
         return _light(self, _LightMarker)
 
 
+def _kind(version: Any) -> type:
+    return _LightKey if isinstance(version, FakeKey) else _LightMarker
+
+
 def _light(version: Any, kind: type) -> Any:
     copy = object.__new__(kind)
     copy.__dict__.update(version.__dict__)
@@ -55,7 +59,7 @@ class _Keys:
     def iterlists(self) -> Iterator[tuple[str, list[Any]]]:
         for name, versions in list(self.keys.iterlists()):
             if name.startswith(self.prefix):
-                yield name, [_light(v, _LightKey if isinstance(v, FakeKey) else _LightMarker) for v in versions]
+                yield name, [_light(v, _kind(v)) for v in versions]
 
 
 class _Bucket:

@@ -20,8 +20,8 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
 from infra.local import moto_versions
+from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
 from infra.local.object_lock import MultipartLocks
 from infra.local.post_policy import PostPolicy
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
