@@ -8,8 +8,10 @@ import { $, clearError, focus, renderError, renderMessage, setFieldError, showEr
 import { applyTranslations, initialLanguage, setLanguage, t } from "./i18n.js";
 import { loadJobs, onJobsLoaded, registerJobAction, renderJobs } from "./jobs.js";
 import {
+  abortUpload,
   cancelRestore,
   confirmRestore,
+  offerUploadResume,
   renderConfirmPanel,
   resetRestore,
   resumeRestore,
@@ -38,6 +40,7 @@ async function startSession(customer) {
   resetRestore();
   resetSystemRestore();
   await Promise.all([loadAdministrations(), loadSystemRestore()]);
+  offerUploadResume(); // a large upload that a reload interrupted
   return true;
 }
 
@@ -149,6 +152,7 @@ function wire() {
   $("#restore-form").addEventListener("submit", sendRestore);
   $("#confirm-form").addEventListener("submit", confirmRestore);
   $("#cancel-button").addEventListener("click", cancelRestore);
+  $("#upload-abort").addEventListener("click", abortUpload);
   $("#jobs-refresh").addEventListener("click", loadJobs);
   $("#sysrestore-form").addEventListener("submit", sendSystemRestore);
   $("#sysrestore-choices").addEventListener("change", renderSystemRestoreCosts);

@@ -10,7 +10,16 @@ import { ApiError, api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearMessage, clearError, focus, setBusy, showMessage } from "./dom.js";
 import { formatBytes, formatDate, formatList, formatNumber, hasText, reasonText, t } from "./i18n.js";
 import { loadJobs, renderJobs } from "./jobs.js";
-import { uploadToS3 } from "./s3-upload.js";
+import {
+  forgetUpload,
+  isSameFile,
+  rememberedUpload,
+  rememberUpload,
+  UploadAborted,
+  UploadControl,
+  uploadInParts,
+  uploadToS3,
+} from "./s3-upload.js";
 import { loadAdministrations } from "./scope.js";
 import { state } from "./state.js";
 
@@ -19,14 +28,20 @@ const ACTIVE = new Set(["awaiting-upload", "validating", "awaiting-confirmation"
 
 // Each restore the section follows gets a number; a poller of an earlier one stops (Superseded).
 let followed = 0;
+// The upload in parts in flight (its abort stops every part's request).
+let control = null;
 
 export function resetRestore() {
   followed += 1;
+  control?.abort(); // a large upload stops here; its parts stay, and it can be resumed
+  control = null;
   state.restoreBusy = false;
   state.restoreJob = null;
   state.restoreCodeError = null;
+  state.pendingUpload = null;
   setBusy($("#restore-send"), false);
   $("#upload-progress").hidden = true;
+  $("#upload-abort").hidden = true;
   $("#restore-apply-progress").hidden = true;
   $("#confirm-panel").hidden = true;
   clearMessage($("#restore-status"));
@@ -84,28 +99,37 @@ export async function sendRestore(event) {
     focus($("#restore-file"));
     return;
   }
+  const pending = state.pendingUpload;
+  const resuming = !!pending && isSameFile(pending, file);
   resetRestore();
   const run = followed;
   state.restoreBusy = true;
   setBusy($("#restore-send"), true);
+  let job = null;
   try {
-    const job = await api("POST", "/restores", {});
-    state.restoreJob = job;
-    if (job.maxBytes && file.size > job.maxBytes) {
-      await api("POST", `/restores/${enc(job.jobId)}/cancel`).catch(() => null);
-      state.restoreJob = null;
-      const size = file.size;
-      showMessage(status, "error", "restore.tooLarge", {
-        size: () => formatBytes(size),
-        max: () => formatBytes(job.maxBytes),
-      });
-      focus(status);
-      return;
+    if (resuming) {
+      job = pending.job; // the same file again: its upload goes on with the parts S3 does not hold yet
+    } else {
+      if (pending) await api("POST", `/restores/${enc(pending.jobId)}/abort-upload`).catch(() => null);
+      forgetUpload(state.customer);
+      job = await createRestore(file, status);
+      if (!job) return;
     }
-    showMessage(status, "busy", "restore.uploading");
+    state.restoreJob = job;
+    showMessage(status, "busy", resuming ? "restore.resumingUpload" : "restore.uploading");
     $("#upload-progress").hidden = false;
     renderUploadProgress(0, file.size);
-    await uploadToS3(job.upload, file, renderUploadProgress);
+    if (job.multipart) {
+      rememberUpload(state.customer, job.jobId, file);
+      control = new UploadControl();
+      $("#upload-abort").hidden = false;
+      await uploadInParts(job.jobId, job.multipart, file, renderUploadProgress, control);
+      forgetUpload(state.customer);
+      control = null;
+      $("#upload-abort").hidden = true;
+    } else {
+      await uploadToS3(job.upload, file, renderUploadProgress);
+    }
     renderUploadProgress(file.size, file.size);
     $("#restore-file").value = ""; // sent: the section is now about this restore
     showMessage(status, "busy", "restore.uploaded");
@@ -114,8 +138,17 @@ export async function sendRestore(event) {
     setBusy($("#restore-send"), false);
     await followRestore(job.jobId, run);
   } catch (error) {
-    if (error instanceof Superseded) return;
+    if (error instanceof Superseded || error instanceof UploadAborted) return;
+    if (job?.multipart && !(error instanceof ApiError && error.status >= 400 && error.status < 500)) {
+      // A large upload that stopped (the network): Send again goes on where it was.
+      state.pendingUpload = { ...rememberedUpload(state.customer), job };
+      state.restoreJob = null;
+      showMessage(status, "error", "restore.uploadStopped", { message: () => errorText(error) });
+      focus(status);
+      return;
+    }
     $("#upload-progress").hidden = true;
+    $("#upload-abort").hidden = true;
     showFailure(error, error instanceof ApiError ? "restore.failed" : "restore.uploadFailed");
   } finally {
     if (run === followed) {
@@ -123,6 +156,78 @@ export async function sendRestore(event) {
       setBusy($("#restore-send"), false);
       updateRestoreControls();
     }
+  }
+  loadJobs();
+}
+
+// A new restore for `file`: the API says how to send it (one POST, or in parts for a large file), or
+// that it is too large (null, the message shown).
+async function createRestore(file, status) {
+  try {
+    return await api("POST", "/restores", { size: file.size });
+  } catch (error) {
+    if (error instanceof ApiError && error.data?.reasonCode === "restore.file_too_large") {
+      const max = Number(error.data.reasonParams?.maxBytes) || 0;
+      showMessage(status, "error", "restore.tooLarge", {
+        size: () => formatBytes(file.size),
+        max: () => formatBytes(max),
+      });
+      focus(status);
+      return null;
+    }
+    throw error;
+  }
+}
+
+// After a reload (or a sign-in): a large upload this browser started and did not finish is offered to
+// go on, once the user chooses the same file again; the parts S3 holds are not sent again.
+export async function offerUploadResume() {
+  const entry = rememberedUpload(state.customer);
+  if (!entry || state.restoreBusy) return;
+  let job;
+  try {
+    job = await api("GET", `/jobs/${enc(entry.jobId)}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) forgetUpload(state.customer);
+    return;
+  }
+  if (job.status !== "awaiting-upload" || !job.multipart) {
+    forgetUpload(state.customer);
+    return;
+  }
+  let sent = 0;
+  try {
+    const listed = await api("GET", `/restores/${enc(job.jobId)}/upload-parts`);
+    sent = listed.parts.reduce((sum, part) => sum + part.size, 0);
+  } catch {
+    // the figures stay at 0; the upload itself asks again
+  }
+  if (state.restoreBusy || state.restoreJob) return; // the user started something meanwhile
+  state.pendingUpload = { ...entry, job };
+  $("#upload-progress").hidden = false;
+  $("#upload-abort").hidden = false;
+  renderUploadProgress(sent, entry.size);
+  showMessage($("#restore-status"), "info", "restore.resumeChoose", {
+    name: entry.name,
+    done: () => formatBytes(sent),
+    total: () => formatBytes(entry.size),
+  });
+}
+
+// "Afbreken": the parts in flight stop, the upload is aborted and the restore cancelled.
+export async function abortUpload() {
+  const job = state.restoreJob?.multipart ? state.restoreJob : state.pendingUpload?.job;
+  if (!job) return;
+  control?.abort();
+  control = null;
+  forgetUpload(state.customer);
+  state.pendingUpload = null;
+  $("#upload-abort").hidden = true;
+  try {
+    showRestoreOutcome(await api("POST", `/restores/${enc(job.jobId)}/abort-upload`));
+  } catch (error) {
+    if (error.status === 409) showRestoreOutcome(await api("GET", `/jobs/${enc(job.jobId)}`).catch(() => job));
+    else showFailure(error);
   }
   loadJobs();
 }

@@ -13,6 +13,7 @@ export const state = {
   backupBusy: false,
   restoreBusy: false,
   restoreJob: null,
+  pendingUpload: null, // an upload in parts that stopped (a reload): {jobId, name, size, lastModified, job}
   restoreCodeError: null, // () => text of the last wrong or missing code, until the next try
   backupJob: null,
   jobs: [],

@@ -30,6 +30,11 @@ SAMPLES: dict[str, Any] = {
     "method": 99,
     "version": 9,
     "supported": 1,
+    "retryAt": "2026-11-20T15:00:00+00:00",
+    "part": 2,
+    "years": 7,
+    "hours": 24,
+    "parts": 3,
 }
 UNKNOWN = "restore.some_code_from_a_newer_api"
 
@@ -77,7 +82,7 @@ def test_every_reason_reads_in_dutch_with_its_parameters(loaded):
         assert "{" not in text, f"{code} leaves a placeholder: {text}"
         assert not english_words(text), f"{code} reads English: {english_words(text)} in {text!r}"
         for name, value in reason["reasonParams"].items():
-            if name not in ("changedAt", "status", "limit"):
+            if name not in ("changedAt", "retryAt", "status", "limit"):
                 assert str(value) in text, f"{code} lacks its {name}: {text}"
     # Parameters read as Dutch: a status by its Dutch name, a moment in Dutch, numbers grouped with dots.
     assert "\u2018Klaar\u2019" in texts["job.state_conflict"]

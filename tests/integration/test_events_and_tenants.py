@@ -140,9 +140,12 @@ def api_routes() -> list[tuple[str, str]]:
 
 ROUTES = api_routes()
 BODIES = {
+    "/restores": {"size": 1000},
     "/administrations/{administration}/years/{year}/backups": {"includeDocuments": True},
     "/restores/{job_id}/confirm": {"code": "000000"},
     "/administrations/{administration}/years/{year}/retention": {"years": 7},
+    "/restores/{job_id}/upload-parts": {"parts": [1]},
+    "/restores/{job_id}/complete-upload": {"parts": []},
     "/system-restore-requests": {
         "items": [{"administration": "00042", "year": "2025"}],
         "pointInTime": "2025-01-01T00:00:00+00:00",

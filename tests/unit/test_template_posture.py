@@ -251,8 +251,8 @@ def test_the_presigned_post_fixes_the_key_the_size_range_and_the_encryption():
         uploads = RestoreUploads(
             w.jobs, w.s3, w.stepfunctions, bucket="uploads-bucket", max_bytes=1048576, url_seconds=900
         )
-        job, post = uploads.create("10234")
-    fields = post["fields"]
+        job, offer = uploads.create("10234")
+    fields = offer["upload"]["fields"]
     assert fields["key"] == upload_key("10234", job.job_id)
     policy = json.loads(base64.b64decode(fields["policy"]))
     conditions = policy["conditions"]

@@ -90,6 +90,16 @@ MESSAGES: dict[str, str] = {
     "restore.upload_expired": "No backup file arrived for this restore within {hours} hours, so it was "
     "stopped. Nothing was changed; start the restore again to send the file.",
     "restore.file_too_large": "The file is larger than a restore accepts.",
+    "restore.not_multipart": "This restore's file is sent in one piece, not in parts.",
+    "restore.not_awaiting_upload": "The job cannot do that now: the restore is {status}, not waiting for its "
+    "file.",
+    "restore.part_out_of_range": "There is no part {part}: this file is sent in {parts} parts.",
+    "restore.upload_not_open": "The upload of this file is no longer open. Nothing was changed; start the "
+    "restore again to send the file.",
+    "restore.upload_incomplete": "The file has not been sent completely: part {part} of {parts} is missing. "
+    "Send it, then finish the upload.",
+    "restore.upload_too_large": "The parts sent add up to more than the file's stated size or the largest "
+    "file a restore accepts. The upload was stopped; nothing was changed.",
     "restore.lock_busy": "A backup or another restore of this administration and fiscal year kept running, "
     "so this restore was stopped. Your existing data was not changed. Please send the backup file again "
     "later.",

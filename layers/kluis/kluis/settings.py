@@ -51,6 +51,12 @@ class Settings(BaseModel):
     download_url_seconds: int = Field(300, alias="DOWNLOAD_URL_SECONDS", ge=1, le=7 * 86400)
     upload_url_seconds: int = Field(900, alias="UPLOAD_URL_SECONDS", ge=1, le=7 * 86400)
     max_upload_bytes: int = Field(20 * 1024**3, alias="MAX_UPLOAD_BYTES", ge=1)
+    # A restore file stated above this size is uploaded in parts (presigned UploadPart URLs), below it
+    # by one presigned POST (which S3 limits to 5 GB): kluis.flows.restore.uploads.
+    restore_multipart_threshold: int = Field(100 * MIB, alias="RESTORE_MULTIPART_THRESHOLD", ge=1)
+    # The smallest part size of a restore's upload in parts, raised so 10,000 parts hold MAX_UPLOAD_BYTES.
+    # S3 needs parts of at least 5 MiB (but the last); tests against moto go lower.
+    restore_part_size: int = Field(16 * MIB, alias="RESTORE_UPLOAD_PART_SIZE", ge=1024, le=5 * 1024**3)
     # The smallest part size any archive starts from; kluis.flows.backup.parts raises it for archives
     # above ~75 GiB so 10,000 parts still fit. Tests against moto go below S3's 5 MiB minimum.
     multipart_part_size: int = Field(8 * MIB, alias="S3_UPLOAD_PART_SIZE", ge=1024)

@@ -240,6 +240,26 @@ class FlipTicket(_Model):
     deadline: float
 
 
+class MultipartUpload(_Model):
+    """A large restore's upload in parts (kluis.flows.restore.uploads): the S3 upload it goes into, the
+    size the client stated, and the part size every part but the last has."""
+
+    upload_id: str
+    size: int
+    part_size: int
+
+    @property
+    def part_count(self) -> int:
+        return -(-self.size // self.part_size)
+
+    def part_bytes(self, number: int) -> int:
+        """The size part `number` (1-based) must have: `part_size`, the last one the rest."""
+        return min(self.part_size, self.size - (number - 1) * self.part_size)
+
+    def view(self) -> dict[str, int]:
+        return {"size": self.size, "partSize": self.part_size, "partCount": self.part_count}
+
+
 class Restored(_Model):
     generation: str
     restored_at: str | None = None
@@ -259,9 +279,12 @@ class RestoreJob(JobBase):
     flip: FlipTicket | None = None
     fenced_at: str | None = None
     restored: Restored | None = None
+    multipart: MultipartUpload | None = None  # a large file's upload in parts (None: one POST)
 
     def view(self) -> dict[str, Any]:
         view = self._view(self.status is Status.RESTORED) | {"includeDocuments": self.include_documents}
+        if self.multipart and self.status is Status.AWAITING_UPLOAD:  # a reloaded page resumes with it
+            view["multipart"] = self.multipart.view()
         details: dict[str, Any] = {}
         if self.summary:
             details["summary"] = self.summary.view(self.scope)

@@ -185,6 +185,8 @@ class Resources:
             bucket=self._given(settings.uploads_bucket, "UPLOADS_BUCKET"),
             max_bytes=settings.max_upload_bytes,
             url_seconds=settings.upload_url_seconds,
+            multipart_threshold=settings.restore_multipart_threshold,
+            part_size=settings.restore_part_size,
             state_machine_arn=settings.restore_state_machine_arn or "",
             confirmation_timeout_seconds=settings.confirmation_timeout_seconds,
             audit=self.audit,

@@ -95,11 +95,15 @@ class Confirmations:
         self._fail_task(confirmation, TOO_MANY_ATTEMPTS_ERROR, reason)
         return WrongCode(0)
 
-    def cancel(self, customer: str, job_id: str) -> RestoreJob:
+    def cancel(self, customer: str, job_id: str, *, only_upload: bool = False) -> RestoreJob:
+        """Cancel a restore that awaits its file or its code (`only_upload`: its file only)."""
         job = self.jobs.get_restore(customer, job_id)
+        if only_upload and job.status is not Status.AWAITING_UPLOAD:
+            raise JobStateConflict("restore.not_awaiting_upload", status=str(job.status))
         cancelled = Failure.of(Reason("restore.cancelled"))
         if job.status is Status.AWAITING_UPLOAD:
             job = self.jobs.move(job, Status.CANCELLED, failure=cancelled)
+            self.uploads.abort(job)  # an upload in parts: its parts are removed with it
             self.uploads.delete(job)
             return job
         if job.status is Status.AWAITING_CONFIRMATION and job.confirmation:
