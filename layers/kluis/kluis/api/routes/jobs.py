@@ -11,7 +11,7 @@ from kluis.api.auth import customer, resources_of
 from kluis.api.trail import Trail, record
 from kluis.audit import Action, Outcome
 from kluis.flows.backup.start import download_url
-from kluis.flows.restore.undo import undo_offer
+from kluis.flows.restore.undo import undo_offer, window_days_shown
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob, RestoreJob
 from kluis.runtime.resources import Resources
@@ -36,7 +36,17 @@ def get_job(job_id: str) -> dict[str, Any]:
         record(router, Action.DOWNLOAD_ISSUED, trail, Outcome.DONE)
     if isinstance(job, RestoreJob) and job.status is Status.RESTORED:
         with_undo(resources, [(job, view)])
+    if isinstance(job, RestoreJob) and _undoable_once_done(job):
+        days = window_days_shown(resources.settings.undo_window_days)
+        view.setdefault("details", {})["undoWindowDays"] = days
     return view
+
+
+def _undoable_once_done(job: RestoreJob) -> bool:
+    """A restore awaiting its code that could be undone once done: the page says for how long. One into
+    an empty year has nothing to go back to, and an undo itself cannot be undone."""
+    waiting = job.status is Status.AWAITING_CONFIRMATION and not job.undo_of
+    return waiting and job.summary is not None and job.summary.replaces_existing
 
 
 def with_undo(resources: Resources, views: list[tuple[RestoreJob, dict[str, Any]]]) -> None:
