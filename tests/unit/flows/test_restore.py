@@ -19,8 +19,7 @@ from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
-from kluis.storage.jobs import JobStateConflict
-from kluis.storage.jobs import to_item
+from kluis.storage.jobs import JobStateConflict, to_item
 from kluis_tools.seed import SeedSpec
 from tests.unit.conftest import World
 

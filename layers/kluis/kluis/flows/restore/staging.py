@@ -143,7 +143,10 @@ class Staging:
             stage=job.stage.model_copy(update={"position": position}),
             inventory=StageInventory(key=key, etag=etag),
             summary=_summary(
-                archive, manifest_sha256, head.flipped_at if head else None, replaces_existing=head is not None
+                archive,
+                manifest_sha256,
+                head.flipped_at if head else None,
+                replaces_existing=head is not None,
             ),
             # What the user is shown as replaced; Apply refuses if another restore changed it since.
             replaces=Replaced(generation=head.generation if head else None),
