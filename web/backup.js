@@ -110,7 +110,9 @@ export async function runBackup() {
   try {
     started = await api("POST", `${scopePath()}/backups`, { includeDocuments });
   } catch (error) {
-    showMessage(status, "error", "backup.failed", { reason: () => errorText(error) });
+    // A limit (429) did not start it: said as such, with when to try again (in the reason).
+    const key = error.status === 429 ? "backup.notStarted" : "backup.failed";
+    showMessage(status, error.status === 429 ? "warning" : "error", key, { reason: () => errorText(error) });
     focus(status);
     return;
   }

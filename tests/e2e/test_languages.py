@@ -30,6 +30,9 @@ SAMPLES: dict[str, Any] = {
     "method": 99,
     "version": 9,
     "supported": 1,
+    "hours": 24,
+    "years": 7,
+    "retryAt": "2026-11-20T15:00:00+00:00",
 }
 UNKNOWN = "restore.some_code_from_a_newer_api"
 
@@ -77,12 +80,15 @@ def test_every_reason_reads_in_dutch_with_its_parameters(loaded):
         assert "{" not in text, f"{code} leaves a placeholder: {text}"
         assert not english_words(text), f"{code} reads English: {english_words(text)} in {text!r}"
         for name, value in reason["reasonParams"].items():
-            if name not in ("changedAt", "status", "limit"):
+            if name not in ("changedAt", "retryAt", "status", "limit"):
                 assert str(value) in text, f"{code} lacks its {name}: {text}"
     # Parameters read as Dutch: a status by its Dutch name, a moment in Dutch, numbers grouped with dots.
     assert "\u2018Klaar\u2019" in texts["job.state_conflict"]
     assert re.search(r"20 nov\.? 2026", texts["restore.superseded"]), texts["restore.superseded"]
     assert "1.048.576" in texts["request.body_too_large"]
+    # A limit says when to try again, as a Dutch moment.
+    limit = texts["limit.backups_per_customer"]
+    assert re.search(r"20 nov\.? 2026", limit), limit
     # A code this page does not know yet is shown in the API's English words, not as a code.
     assert texts[UNKNOWN].endswith("Something only a newer API says.")
 
