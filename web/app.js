@@ -116,6 +116,14 @@ function wireJobs() {
       (!job.downloadableUntil || new Date(job.downloadableUntil) > new Date()),
     run: (job) => downloadBackup(job.jobId),
   });
+  // The restore shown in section 3, seen anew in the list: whether (and until when) it can be undone.
+  onJobsLoaded((jobs) => {
+    const shown = jobs.find((job) => job.jobId === state.restoreJob?.jobId);
+    if (shown?.final) {
+      state.restoreJob = { ...state.restoreJob, undo: shown.undo };
+      renderUndoOffer();
+    }
+  });
   // A backup that runs while the page does not follow one (after a reload): show its progress.
   onJobsLoaded((jobs) => {
     const running = jobs.find((job) => job.kind === "backup" && ["queued", "building"].includes(job.status));

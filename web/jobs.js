@@ -84,8 +84,19 @@ function kindText(job) {
   return t(`kind.${job.kind}`);
 }
 
+let undoTimer = null;
+
 export function renderJobs(jobs) {
   state.jobs = jobs;
+  // A restore's undo window that ends while the page is open: the list is rendered anew then.
+  clearTimeout(undoTimer);
+  const ends = jobs
+    .map((job) => (job.undo?.possible ? new Date(job.undo.until).getTime() : NaN))
+    .filter((time) => time > Date.now());
+  if (ends.length) {
+    const delay = Math.min(Math.min(...ends) - Date.now() + 500, 2 ** 31 - 1);
+    undoTimer = setTimeout(() => renderJobs(state.jobs), delay);
+  }
   const body = $("#jobs-body");
   body.replaceChildren(
     ...jobs.map((job) => {

@@ -200,12 +200,22 @@ export function canUndo(job) {
 }
 
 // After a restore: until when it can be undone, and the button that does it.
+let undoOfferTimer = null;
+
 export function renderUndoOffer() {
   const job = state.restoreJob;
   const offer = $("#undo-offer");
+  clearTimeout(undoOfferTimer);
   offer.hidden = !canUndo(job);
   if (offer.hidden) return;
   $("#undo-offer-text").textContent = t("undo.until", { date: formatDate(job.undo.until) });
+  // When the window passes while the page is open, the offer goes.
+  undoOfferTimer = setTimeout(renderUndoOffer, untilDelay(job.undo.until));
+}
+
+// Milliseconds until a moment (just after it), within what setTimeout can wait.
+export function untilDelay(iso) {
+  return Math.min(Math.max(new Date(iso).getTime() - Date.now() + 500, 0), 2 ** 31 - 1);
 }
 
 function showRestoreOutcome(job) {
