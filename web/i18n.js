@@ -985,6 +985,14 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
 
+// A day without its time (a retention's end: midnight UTC, shown as that day).
+export function formatDay(iso) {
+  if (!iso) return t("choose.unknown");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return t("choose.unknown");
+  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+}
+
 export function formatMoney(cents, currency = "EUR") {
   return new Intl.NumberFormat(current, { style: "currency", currency }).format((Number(cents) || 0) / 100);
 }

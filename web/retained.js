@@ -5,7 +5,7 @@
 
 import { api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearMessage, focus, setBusy, showMessage } from "./dom.js";
-import { formatBytes, formatDate, reasonText, t } from "./i18n.js";
+import { formatBytes, formatDay, reasonText, t } from "./i18n.js";
 import { readOnlyRefusal } from "./read-only.js";
 import { scopePath, state } from "./state.js";
 
@@ -43,7 +43,7 @@ export function renderRetained() {
     ...archives.map((archive) => {
       const row = document.createElement("tr");
       row.dataset.archiveId = archive.archiveId;
-      const until = cell(formatDate(archive.retainUntil));
+      const until = cell(formatDay(archive.retainUntil));
       const years = document.createElement("span");
       years.className = "muted";
       years.textContent = ` (${t("retained.years", { years: archive.years })})`;
@@ -117,7 +117,7 @@ export async function requestRetention(event) {
       showMessage(status, "success", "retention.ready", {
         administration,
         year,
-        until: () => formatDate(done.retention?.retainUntil),
+        until: () => formatDay(done.retention?.retainUntil),
       });
       await loadRetained();
     } else {

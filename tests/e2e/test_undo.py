@@ -22,7 +22,9 @@ from tests.integration.harness import Harness, archive_members, change_live_data
 CUSTOMER = "10301"
 CONFIRM_TIMEOUT = 45_000
 UNDO = "Deze terugzetting ongedaan maken"
-UNTIL = re.compile(r"U kunt deze terugzetting tot .+ ongedaan maken; daarna kan alleen een systeemherstel helpen\.")
+UNTIL = re.compile(
+    r"U kunt deze terugzetting tot .+ ongedaan maken; daarna kan alleen een systeemherstel helpen\."
+)
 
 
 def prepared(harness: Harness, administration: str, tmp_path: Path) -> tuple[Scope, bytes, Path]:
@@ -53,7 +55,9 @@ def restored_from_the_page(page: Page, path: Path) -> None:
         re.compile("na het terugzetten kunt u dit nog 30 dagen ongedaan maken; daarna kan alleen een herstel")
     )
     code_typed(page, "Terugzetten bevestigen")
-    expect(page.locator("#restore-status")).to_contain_text("De backup is teruggezet", timeout=CONFIRM_TIMEOUT)
+    expect(page.locator("#restore-status")).to_contain_text(
+        "De backup is teruggezet", timeout=CONFIRM_TIMEOUT
+    )
 
 
 def restore_row(page: Page, job_id: str):
@@ -62,7 +66,9 @@ def restore_row(page: Page, job_id: str):
 
 def latest_restore_id(harness: Harness, scope: Scope) -> str:
     jobs = harness.call("GET", f"/administrations/{scope.administration}/years/2025/jobs", CUSTOMER).json()
-    return next(job["jobId"] for job in jobs["jobs"] if job["kind"] == "restore" and job["status"] == "restored")
+    return next(
+        job["jobId"] for job in jobs["jobs"] if job["kind"] == "restore" and job["status"] == "restored"
+    )
 
 
 def test_a_restore_undone_from_the_page_gives_back_exactly_what_was_live_before(
@@ -86,7 +92,9 @@ def test_a_restore_undone_from_the_page_gives_back_exactly_what_was_live_before(
     panel = page.locator("#confirm-panel")
     expect(panel).to_be_visible(timeout=CONFIRM_TIMEOUT)
     expect(page.locator("#confirm-heading")).to_have_text("Controleer en bevestig het ongedaan maken")
-    expect(page.locator("#restore-replaces")).to_contain_text("gaat terug naar de gegevens en documenten van vóór")
+    expect(page.locator("#restore-replaces")).to_contain_text(
+        "gaat terug naar de gegevens en documenten van vóór"
+    )
     expect(page.locator("#restore-irreversible")).to_contain_text("kan zelf niet ongedaan worden gemaakt")
     expect(page.locator("#restore-summary")).to_contain_text("boekingen")
     shot(page, "undo-awaiting-code")
@@ -132,7 +140,9 @@ def test_an_undo_after_a_later_restore_is_refused_with_its_reason(open_page, har
     # The list, loaded anew, offers no undo of the first restore; the later one may be undone.
     expect(restore_row(page, first)).to_be_visible()
     expect(restore_row(page, first).get_by_role("button")).to_have_count(0)
-    expect(restore_row(page, later["jobId"]).get_by_role("button", name=re.compile(f"^{UNDO}"))).to_be_visible()
+    expect(
+        restore_row(page, later["jobId"]).get_by_role("button", name=re.compile(f"^{UNDO}"))
+    ).to_be_visible()
     shot(page, "undo-refused")
     assert harness.snapshot(scope)[:2] == live, "the refused undo changed nothing"
 
