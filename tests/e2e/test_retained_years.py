@@ -57,7 +57,8 @@ def test_a_year_kept_on_request_is_listed_and_downloads(open_page, harness, book
     status = section.locator("#retention-status")
     expect(status).to_contain_text(
         re.compile(
-            r"De bewaarkopie van administratie 00017, boekjaar 2025 is gemaakt en wordt bewaard tot 1 jan\.? 2036"
+            r"De bewaarkopie van administratie 00017, boekjaar 2025 is gemaakt "
+            r"en wordt bewaard tot 1 jan\.? 2036"
         ),
         timeout=120_000,
     )
