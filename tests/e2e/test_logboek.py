@@ -44,7 +44,7 @@ def test_the_logboek_shows_who_did_what_in_dutch_newest_first(open_page, harness
     expect(log).to_contain_text("00023 / 2025")
     shot(page, "logboek")
 
-    log.get_by_label("Alleen administratie 00017, boekjaar 2025").check()
+    log.get_by_label("Alleen de gekozen administratie en het gekozen boekjaar (00017 / 2025)").check()
     expect(log).not_to_contain_text("00023 / 2025")
     expect(rows.first).to_contain_text("00017 / 2025")
     shot(page, "logboek-filtered")
