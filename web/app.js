@@ -112,7 +112,7 @@ function wireJobs() {
     label: "jobs.action.download",
     applies: (job) =>
       job.kind === "backup" &&
-      job.status === "ready" &&
+      job.downloadable === true &&
       (!job.downloadableUntil || new Date(job.downloadableUntil) > new Date()),
     run: (job) => downloadBackup(job.jobId),
   });

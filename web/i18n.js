@@ -60,6 +60,7 @@ const TEXTS = {
     "backup.downloadAgain": "Opnieuw downloaden",
     "backup.busy": "Er loopt al een backup.",
     "backup.gone": "Deze backup is niet meer te downloaden: hij is na de bewaartermijn verwijderd. Maak een nieuwe backup.",
+    "backup.downloadFailed": "Downloaden is niet gelukt: {reason}",
 
     "restore.heading": "3. Backup terugzetten",
     "restore.intro":
@@ -346,6 +347,8 @@ const TEXTS = {
     "reason.backup.too_large": "Deze administratie en dit boekjaar zijn te groot voor één backupbestand.",
     "reason.backup.fault": "De backup kon door een storing bij ons niet worden gemaakt. Er is niets veranderd. Probeer het over een paar minuten opnieuw; lukt het dan nog niet, neem dan contact op met de klantenservice en noem taak {job}.",
     "reason.backup.timeout": "Het maken van de backup duurde te lang en is gestopt. Er is niets veranderd. Probeer het opnieuw; gebeurt dit weer, neem dan contact op met de klantenservice en noem taak {job}.",
+    "reason.backup.download_not_ready": "Alleen een backup die klaar is, kan worden gedownload; deze taak heeft de status ‘{status}’.",
+    "reason.backup.download_expired": "Een backup kan {days} dagen worden gedownload; het bestand van deze backup is verwijderd. Maak een nieuwe backup om de gegevens te downloaden.",
     "reason.restore.not_awaiting_confirmation": "Dat kan nu niet: het terugzetten wacht niet op bevestiging (status ‘{status}’).",
     "reason.restore.cannot_cancel": "Dat kan nu niet: terugzetten met de status ‘{status}’ kan niet meer worden geannuleerd.",
     "reason.restore.code_expired": "Dat kan nu niet: de verificatiecode is verlopen.",
@@ -487,6 +490,7 @@ const TEXTS = {
     "backup.downloadAgain": "Download again",
     "backup.busy": "A backup is already running.",
     "backup.gone": "This backup can no longer be downloaded: it was removed after its retention period. Make a new backup.",
+    "backup.downloadFailed": "The download failed: {reason}",
 
     "restore.heading": "3. Restore a backup",
     "restore.intro":
@@ -772,6 +776,8 @@ const TEXTS = {
     "reason.backup.too_large": "This administration and fiscal year are too large for one backup file.",
     "reason.backup.fault": "The backup could not be made because of a fault on our side. Nothing was changed. Please try again in a few minutes; if it keeps failing, contact support and mention job {job}.",
     "reason.backup.timeout": "Making the backup took too long and was stopped. Nothing was changed. Please try again; if it happens again, contact support and mention job {job}.",
+    "reason.backup.download_not_ready": "Only a ready backup can be downloaded; this job's status is '{status}'.",
+    "reason.backup.download_expired": "A backup can be downloaded for {days} days; this one's file has been removed. Make a new backup to download the data.",
     "reason.restore.not_awaiting_confirmation": "The job cannot do that now: the restore's status is '{status}', not awaiting confirmation.",
     "reason.restore.cannot_cancel": "The job cannot do that now: a restore whose status is '{status}' cannot be cancelled.",
     "reason.restore.code_expired": "The job cannot do that now: the verification code has expired.",
