@@ -71,6 +71,8 @@ export async function signIn(customer) {
     showError(() => t("signin.failed", { message: errorText(error) }));
     return false;
   }
+  // Which claims hold the customer and the role: config.json says (the stack's CustomerClaim and
+  // RoleClaim); the defaults are the template's.
   const claims = decodeClaims(state.token);
   state.customer = claims[state.config.customerClaim || "custom:customer"] || customer || "";
   setReadOnly(claims[state.config.roleClaim || "custom:kluis_role"] === READ_ONLY);
