@@ -1,8 +1,9 @@
 """Publish the web client to a deployed stack: `python -m infra.deploy_web --stack NAME`.
 
 Uploads `web/` to the stack's WebBucket (served by its CloudFront distribution) and writes the
-`config.json` the page reads: where the API is, which claim holds the customer, and where to sign
-in (the identity provider's hosted sign-in, which returns to the page with a token).
+`config.json` the page reads: where the API is, which claims hold the customer and the user's role
+(the template's CustomerClaim and RoleClaim: a `read-only` role makes the page read-only), and where
+to sign in (the identity provider's hosted sign-in, which returns to the page with a token).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default=None)
     parser.add_argument("--sign-in-url", default="", help="hosted sign-in URL (e.g. Cognito's /login?...)")
     parser.add_argument("--customer-claim", default="custom:customer")
+    parser.add_argument(
+        "--role-claim",
+        default="custom:kluis_role",
+        help="the JWT claim with the user's role, as the stack's RoleClaim parameter",
+    )
     args = parser.parse_args(argv)
     session = boto3.session.Session(region_name=args.region)
     found = outputs(session.client("cloudformation"), args.stack)
@@ -58,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "apiBase": found["ApiUrl"],
         "local": False,
         "customerClaim": args.customer_claim,
+        "roleClaim": args.role_claim,
         "signInUrl": args.sign_in_url,
     }
     keys = publish(session.client("s3"), found["WebBucketName"], config)

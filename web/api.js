@@ -1,6 +1,6 @@
 // The HTTP API, called with the user's JWT (Authorization: Bearer), and the polling of its jobs.
 
-import { reasonText, t } from "./i18n.js";
+import { formatDate, reasonText, t } from "./i18n.js";
 import { state } from "./state.js";
 
 // An answer of the API that is not 2xx. `data` is its body: {message, reasonCode, reasonParams}, with
@@ -8,10 +8,12 @@ import { state } from "./state.js";
 // JWT authorizer's 401, an unknown route's 404) carry only `message`: they are told by their status.
 // `message` stays English (logs, the console); the page shows errorText(error), in the chosen language.
 export class ApiError extends Error {
-  constructor(status, data = null) {
+  constructor(status, data = null, retryAfter = null) {
     super((data && typeof data.message === "string" && data.message) || `HTTP ${status}`);
     this.status = status;
     this.data = data;
+    // A 429's Retry-After (seconds), as the moment to try again.
+    this.retryAt = Number.isFinite(retryAfter) ? new Date(Date.now() + retryAfter * 1000).toISOString() : null;
   }
 }
 
@@ -25,6 +27,10 @@ export function errorText(error) {
   if (typeof data.reasonCode === "string") {
     const fields = Array.isArray(data.errors) ? data.errors : [];
     return fields.length > 1 ? fields.map(reasonText).join(" ") : reasonText(data);
+  }
+  // API Gateway's own throttling (no reason code): when to try again, from its Retry-After if any.
+  if (error.status === 429) {
+    return error.retryAt ? t("error.throttledUntil", { date: formatDate(error.retryAt) }) : t("error.throttled");
   }
   if (error.status === 404) return reasonText({ reasonCode: "request.not_found" });
   return t("error.generic", { status: error.status });
@@ -49,7 +55,10 @@ export async function api(method, path, body) {
   } catch {
     data = null;
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    const retryAfter = response.headers.get("Retry-After");
+    throw new ApiError(response.status, data, retryAfter === null ? null : Number(retryAfter));
+  }
   return data;
 }
 

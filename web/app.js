@@ -3,21 +3,29 @@
 // Plain ES modules, no build step: this entry loads the config, signs in, and wires the page's events to
 // the sections' modules (scope, backup, restore, jobs, system-restore).
 
+import { loadAuditLog, renderAuditLog, resetAuditLog } from "./audit-log.js";
 import { downloadAgain, downloadBackup, renderBackup, resetBackup, runBackup, showRunningBackup } from "./backup.js";
 import { $, clearError, focus, renderError, renderMessage, setFieldError, showError } from "./dom.js";
 import { applyTranslations, initialLanguage, setLanguage, t } from "./i18n.js";
 import { loadJobs, onJobsLoaded, registerJobAction, renderJobs } from "./jobs.js";
+import { renderReadOnly } from "./read-only.js";
 import {
   abortUpload,
+  ACTIVE as ACTIVE_RESTORE,
+  canUndo,
   cancelRestore,
   confirmRestore,
   offerUploadResume,
   renderConfirmPanel,
+  renderUndoOffer,
   resetRestore,
   resumeRestore,
   sendRestore,
+  undoRestore,
+  undoShownRestore,
   updateRestoreControls,
 } from "./restore.js";
+import { loadRetained, renderRetained, requestRetention, resetRetained } from "./retained.js";
 import { loadAdministrations, loadScope, renderFacts, selectAdministration } from "./scope.js";
 import { renderSignedIn, signIn } from "./signin.js";
 import { state } from "./state.js";
@@ -39,8 +47,11 @@ async function startSession(customer) {
   resetBackup();
   resetRestore();
   resetSystemRestore();
-  await Promise.all([loadAdministrations(), loadSystemRestore()]);
+  resetRetained();
+  resetAuditLog();
+  await Promise.all([loadAdministrations(), loadSystemRestore(), loadRetained()]);
   offerUploadResume(); // a large upload that a reload interrupted
+  await loadAuditLog(); // after the administrations: its filter names the chosen one
   return true;
 }
 
@@ -55,7 +66,11 @@ function rerender() {
   renderError();
   for (const element of document.querySelectorAll(".status")) renderMessage(element);
   renderConfirmPanel();
+  renderUndoOffer();
   updateRestoreControls();
+  renderReadOnly();
+  renderRetained();
+  renderAuditLog();
   renderSystemRestoreChoices();
   renderSystemRestoreCosts();
   renderSystemRestoreRequests();
@@ -73,6 +88,7 @@ function wireJobs() {
   registerJobAction({
     id: "resume-restore",
     label: "jobs.action.resume",
+    writes: true,
     applies: (job) =>
       job.kind === "restore" && job.status === "awaiting-confirmation" && state.restoreJob?.jobId !== job.jobId,
     run: (job) => resumeRestore(job),
@@ -80,6 +96,7 @@ function wireJobs() {
   registerJobAction({
     id: "follow-restore",
     label: "jobs.action.follow",
+    writes: true,
     applies: (job) =>
       job.kind === "restore" &&
       ["validating", "applying"].includes(job.status) &&
@@ -87,19 +104,40 @@ function wireJobs() {
     run: (job) => resumeRestore(job),
   });
   registerJobAction({
+    id: "undo-restore",
+    label: "jobs.action.undo",
+    writes: true,
+    applies: (job) => canUndo(job) && !ACTIVE_RESTORE.has(state.restoreJob?.status),
+    run: (job) => undoRestore(job),
+  });
+  registerJobAction({
     id: "download-backup",
     label: "jobs.action.download",
     applies: (job) =>
       job.kind === "backup" &&
-      job.status === "ready" &&
+      job.downloadable === true &&
       (!job.downloadableUntil || new Date(job.downloadableUntil) > new Date()),
     run: (job) => downloadBackup(job.jobId),
+  });
+  // The restore shown in section 3, seen anew in the list: whether (and until when) it can be undone.
+  onJobsLoaded((jobs) => {
+    const shown = jobs.find((job) => job.jobId === state.restoreJob?.jobId);
+    if (shown?.final) {
+      state.restoreJob = { ...state.restoreJob, undo: shown.undo };
+      renderUndoOffer();
+    }
   });
   // A backup that runs while the page does not follow one (after a reload): show its progress.
   onJobsLoaded((jobs) => {
     const running = jobs.find((job) => job.kind === "backup" && ["queued", "building"].includes(job.status));
     if (running && !state.backupBusy) showRunningBackup(running);
   });
+}
+
+// Another administration/year: its facts and jobs, and the sections that name it.
+async function scopeChanged() {
+  if ($("#audit-only-scope").checked) loadAuditLog();
+  await loadScope();
 }
 
 // -- start -------------------------------------------------------------------------------------------
@@ -140,12 +178,17 @@ function wire() {
   });
   $("#administration").addEventListener("change", async (event) => {
     selectAdministration(event.target.value);
-    await loadScope();
+    await scopeChanged();
   });
   $("#year").addEventListener("change", async (event) => {
     state.year = event.target.value;
-    await loadScope();
+    await scopeChanged();
   });
+  $("#undo-button").addEventListener("click", undoShownRestore);
+  $("#retention-form").addEventListener("submit", requestRetention);
+  $("#retained-refresh").addEventListener("click", loadRetained);
+  $("#audit-refresh").addEventListener("click", loadAuditLog);
+  $("#audit-only-scope").addEventListener("change", loadAuditLog);
   $("#backup-button").addEventListener("click", runBackup);
   $("#backup-download-again").addEventListener("click", downloadAgain);
   $("#restore-file").addEventListener("change", updateRestoreControls);
@@ -165,11 +208,14 @@ function wire() {
 async function main() {
   $("#language").value = setLanguage(initialLanguage());
   applyTranslations();
-  const poll = Number(new URLSearchParams(location.search).get("poll"));
+  const query = new URLSearchParams(location.search);
+  const poll = Number(query.get("poll"));
   if (poll >= 100) state.pollMs = poll;
   wire();
   wireJobs();
   state.config = { ...state.config, ...(await loadConfig()) };
+  // Locally only: ?role=read-only signs in as a customer whose licence ended (the local token issuer).
+  if (state.config.local && query.get("role") === "read-only") state.config.role = "read-only";
   $("#switch-customer").hidden = !state.config.local;
   await startSession(state.config.local ? state.config.demoCustomer || "10234" : null);
   document.body.dataset.ready = "true";

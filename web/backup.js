@@ -2,7 +2,8 @@
 //
 // The section follows one backup at a time: the one its button started (downloaded as soon as it is
 // ready), or one already running when the page was loaded or picked from the recent jobs (its progress,
-// then a download button). A ready backup from the recent jobs downloads with a fresh link.
+// then a download button). Following a job never gives a link: each download asks GET /jobs/{id}/download
+// for a fresh one at the moment it starts (and so is one entry in the Logboek).
 
 import { api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearError, clearMessage, focus, setBusy, showMessage } from "./dom.js";
@@ -45,10 +46,10 @@ export function renderBackup() {
   if (state.backupJob && !$("#backup-progress").hidden) renderBackupProgress(state.backupJob);
 }
 
-function startDownload(job) {
+function startDownload(link) {
   const anchor = $("#download-anchor");
-  anchor.href = job.downloadUrl;
-  anchor.download = job.filename || "";
+  anchor.href = link.downloadUrl;
+  anchor.download = link.filename || "";
   anchor.click();
 }
 
@@ -78,7 +79,7 @@ async function followBackup(started, { download }) {
       $("#backup-download-label").dataset.i18n = download ? "backup.downloadAgain" : "backup.download";
       $("#backup-download-label").textContent = t($("#backup-download-label").dataset.i18n);
       $("#backup-download").hidden = false;
-      if (download) startDownload(job);
+      if (download) await downloadBackup(job.jobId);
     } else {
       $("#backup-progress").hidden = true;
       showMessage(status, "error", "backup.failed", { reason: () => reasonText(job) || t(`status.${job.status}`) });
@@ -110,7 +111,9 @@ export async function runBackup() {
   try {
     started = await api("POST", `${scopePath()}/backups`, { includeDocuments });
   } catch (error) {
-    showMessage(status, "error", "backup.failed", { reason: () => errorText(error) });
+    // A limit (429) did not start it: said as such, with when to try again (in the reason).
+    const key = error.status === 429 ? "backup.notStarted" : "backup.failed";
+    showMessage(status, error.status === 429 ? "warning" : "error", key, { reason: () => errorText(error) });
     focus(status);
     return;
   }
@@ -131,18 +134,10 @@ export async function showRunningBackup(job) {
 export async function downloadBackup(jobId) {
   const status = $("#backup-status");
   try {
-    const job = await api("GET", `/jobs/${enc(jobId)}`);
-    if (job.downloadUrl) {
-      startDownload(job);
-    } else if (job.status === "ready") {
-      showMessage(status, "warning", "backup.gone");
-      focus(status);
-    } else {
-      showMessage(status, "error", "backup.failed", { reason: () => reasonText(job) || t(`status.${job.status}`) });
-      focus(status);
-    }
+    startDownload(await api("GET", `/jobs/${enc(jobId)}/download`));
   } catch (error) {
-    showMessage(status, "error", "backup.failed", { reason: () => errorText(error) });
+    if (error.data?.reasonCode === "backup.download_expired") showMessage(status, "warning", "backup.gone");
+    else showMessage(status, "error", "backup.downloadFailed", { reason: () => errorText(error) });
     focus(status);
   }
 }

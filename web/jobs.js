@@ -13,7 +13,7 @@ import { scopePath, state } from "./state.js";
 const actions = [];
 const listeners = [];
 
-// action: { id, label (an i18n key), applies(job) -> bool, run(job) }
+// action: { id, label (an i18n key), applies(job) -> bool, run(job), writes (not offered read-only) }
 export function registerJobAction(action) {
   actions.push(action);
 }
@@ -46,6 +46,12 @@ export function updateJob(job) {
 
 function details(job) {
   if (job.reasonCode || job.reason) return reasonText(job);
+  // A restore that can still be undone says until when (after that, no undo is offered).
+  const until = job.undo?.until ? new Date(job.undo.until) : null;
+  if (job.kind === "restore" && job.status === "restored" && job.undo?.possible && until > new Date()) {
+    return t("undo.until", { date: formatDate(job.undo.until) });
+  }
+  if (job.kind === "restore" && job.status === "restored" && job.details?.undoOf) return t("jobs.undid");
   if (job.archiveSize == null) return "";
   const size = formatBytes(job.archiveSize);
   return job.downloadableUntil ? t("jobs.downloadableUntil", { size, date: formatDate(job.downloadableUntil) }) : size;
@@ -55,7 +61,7 @@ function actionCell(job) {
   const cell = document.createElement("td");
   cell.className = "job-actions";
   for (const action of actions) {
-    if (!action.applies(job)) continue;
+    if ((action.writes && state.readOnly) || !action.applies(job)) continue;
     const button = document.createElement("button");
     button.type = "button";
     button.className = "button button-small";
@@ -63,7 +69,7 @@ function actionCell(job) {
     button.textContent = t(action.label);
     button.setAttribute(
       "aria-label",
-      t("jobs.action.label", { action: t(action.label), kind: t(`kind.${job.kind}`), date: formatDate(job.createdAt) }),
+      t("jobs.action.label", { action: t(action.label), kind: kindText(job), date: formatDate(job.createdAt) }),
     );
     button.addEventListener("click", () => action.run(job));
     cell.append(button);
@@ -71,8 +77,26 @@ function actionCell(job) {
   return cell;
 }
 
+// What a job is: a backup (or a retention archive), a restore, or the undo of one.
+function kindText(job) {
+  if (job.kind === "restore" && job.details?.undoOf) return t("kind.undo");
+  if (job.kind === "backup" && job.retention) return t("kind.retention");
+  return t(`kind.${job.kind}`);
+}
+
+let undoTimer = null;
+
 export function renderJobs(jobs) {
   state.jobs = jobs;
+  // A restore's undo window that ends while the page is open: the list is rendered anew then.
+  clearTimeout(undoTimer);
+  const ends = jobs
+    .map((job) => (job.undo?.possible ? new Date(job.undo.until).getTime() : NaN))
+    .filter((time) => time > Date.now());
+  if (ends.length) {
+    const delay = Math.min(Math.min(...ends) - Date.now() + 500, 2 ** 31 - 1);
+    undoTimer = setTimeout(() => renderJobs(state.jobs), delay);
+  }
   const body = $("#jobs-body");
   body.replaceChildren(
     ...jobs.map((job) => {
@@ -80,7 +104,7 @@ export function renderJobs(jobs) {
       row.dataset.jobId = job.jobId;
       row.dataset.status = job.status;
       const kind = document.createElement("td");
-      kind.textContent = t(`kind.${job.kind}`);
+      kind.textContent = kindText(job);
       if (job.kind === "backup" && job.includeDocuments) {
         const extra = document.createElement("span");
         extra.className = "muted";

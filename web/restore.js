@@ -5,11 +5,16 @@
 // page sent, or one picked up from the recent jobs after a reload (resumeRestore). Every step renders
 // from that view, so a restore looks the same however it was reached. The confirmation panel is built
 // from parts (summary rows, the replace notice, the code form) that later panels can join.
+//
+// An undo of a restore (undoRestore, from this section's result or the recent jobs) is a restore job of
+// its own (details.undoOf) that goes through the same steps: its summary, its code, its result; only the
+// words differ. A finished restore that can still be undone says until when, and offers the undo.
 
 import { ApiError, api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearMessage, clearError, focus, setBusy, showMessage } from "./dom.js";
 import { formatBytes, formatDate, formatList, formatNumber, hasText, reasonText, t } from "./i18n.js";
 import { loadJobs, renderJobs } from "./jobs.js";
+import { readOnlyRefusal } from "./read-only.js";
 import {
   forgetUpload,
   isSameFile,
@@ -24,7 +29,7 @@ import { loadAdministrations } from "./scope.js";
 import { state } from "./state.js";
 
 // While a restore is in one of these, the section is about that restore: no other file can be sent.
-const ACTIVE = new Set(["awaiting-upload", "validating", "awaiting-confirmation", "applying"]);
+export const ACTIVE = new Set(["awaiting-upload", "validating", "awaiting-confirmation", "applying"]);
 
 // Each restore the section follows gets a number; a poller of an earlier one stops (Superseded).
 let followed = 0;
@@ -44,6 +49,7 @@ export function resetRestore() {
   $("#upload-abort").hidden = true;
   $("#restore-apply-progress").hidden = true;
   $("#confirm-panel").hidden = true;
+  $("#undo-offer").hidden = true;
   clearMessage($("#restore-status"));
   $("#restore-file").value = "";
   updateRestoreControls();
@@ -72,17 +78,22 @@ function renderUploadProgress(loaded, total) {
   });
 }
 
+// An undo of a restore: the same steps, other words.
+export const isUndo = (job) => Boolean(job?.details?.undoOf);
+
 function renderRestoreWait(job) {
   state.restoreJob = job;
-  const key = { "awaiting-upload": "restore.uploaded", validating: "restore.uploaded", applying: "restore.applying" }[
-    job.status
-  ];
+  const words = isUndo(job)
+    ? { validating: "undo.preparing", applying: "undo.applying" }
+    : { "awaiting-upload": "restore.uploaded", validating: "restore.uploaded", applying: "restore.applying" };
+  const key = words[job.status];
   if (key) showMessage($("#restore-status"), "busy", key);
   $("#restore-apply-progress").hidden = job.status !== "applying";
   updateRestoreControls();
 }
 
 function showFailure(error, key = "restore.failed") {
+  readOnlyRefusal(error);
   const status = $("#restore-status");
   showMessage(status, "error", key, { reason: () => errorText(error), message: () => errorText(error) });
   focus(status);
@@ -149,7 +160,8 @@ export async function sendRestore(event) {
     }
     $("#upload-progress").hidden = true;
     $("#upload-abort").hidden = true;
-    showFailure(error, error instanceof ApiError ? "restore.failed" : "restore.uploadFailed");
+    const key = error.status === 429 ? "restore.notStarted" : "restore.failed";
+    showFailure(error, error instanceof ApiError ? key : "restore.uploadFailed");
   } finally {
     if (run === followed) {
       state.restoreBusy = false;
@@ -277,6 +289,39 @@ const OUTCOMES = {
   cancelled: ["info", "restore.cancelled"],
   failed: ["error", "restore.failed"],
 };
+const UNDO_OUTCOMES = {
+  restored: ["success", "undo.done"],
+  rejected: ["error", "undo.failed"],
+  expired: ["warning", "undo.expired"],
+  cancelled: ["info", "undo.cancelled"],
+  failed: ["error", "undo.failed"],
+};
+
+// A restored job the user may still undo: the API says so (`undo.possible`) and the time has not passed.
+export function canUndo(job) {
+  if (state.readOnly || !job || job.kind !== "restore" || job.status !== "restored" || isUndo(job)) return false;
+  const until = job.undo?.until ? new Date(job.undo.until) : null;
+  return Boolean(job.undo?.possible && until && until > new Date());
+}
+
+// After a restore: until when it can be undone, and the button that does it.
+let undoOfferTimer = null;
+
+export function renderUndoOffer() {
+  const job = state.restoreJob;
+  const offer = $("#undo-offer");
+  clearTimeout(undoOfferTimer);
+  offer.hidden = !canUndo(job);
+  if (offer.hidden) return;
+  $("#undo-offer-text").textContent = t("undo.until", { date: formatDate(job.undo.until) });
+  // When the window passes while the page is open, the offer goes.
+  undoOfferTimer = setTimeout(renderUndoOffer, untilDelay(job.undo.until));
+}
+
+// Milliseconds until a moment (just after it), within what setTimeout can wait.
+export function untilDelay(iso) {
+  return Math.min(Math.max(new Date(iso).getTime() - Date.now() + 500, 0), 2 ** 31 - 1);
+}
 
 function showRestoreOutcome(job) {
   state.restoreJob = job;
@@ -297,12 +342,13 @@ function showRestoreOutcome(job) {
   }
   $("#confirm-panel").hidden = true;
   const summary = job.details?.summary || {};
-  const [tone, key] = OUTCOMES[job.status] || ["info", `status.${job.status}`];
+  const [tone, key] = (isUndo(job) ? UNDO_OUTCOMES : OUTCOMES)[job.status] || ["info", `status.${job.status}`];
   showMessage(status, tone, key, {
     reason: () => reasonText(job) || t(`status.${job.status}`),
     administration: summary.administration || job.administration || "—",
     year: summary.year || job.year || "—",
   });
+  renderUndoOffer();
   focus(status);
 }
 
@@ -318,6 +364,17 @@ function contents(summary) {
 function summaryRows(job) {
   const details = job.details || {};
   const summary = details.summary || {};
+  if (isUndo(job)) {
+    return [
+      ["restore.summary.administration", summary.administration],
+      ["restore.summary.year", summary.year],
+      ["undo.summary.restoredAt", summary.backupCreatedAt ? formatDate(summary.backupCreatedAt) : null],
+      ["undo.summary.contents", contents(summary)],
+      ["restore.summary.bytes", summary.bytes != null ? formatBytes(summary.bytes) : null],
+      ["undo.summary.currentLiveSince", summary.currentLiveSince ? formatDate(summary.currentLiveSince) : null],
+      ["restore.summary.expiresAt", details.expiresAt ? formatDate(details.expiresAt) : null],
+    ];
+  }
   return [
     ["restore.summary.administration", summary.administration],
     ["restore.summary.year", summary.year],
@@ -351,17 +408,42 @@ export function renderConfirmPanel() {
   );
   const replaces = $("#restore-replaces");
   replaces.replaceChildren();
+  const undo = isUndo(job);
   const icon = document.createElement("span");
   icon.className = "icon";
   icon.setAttribute("aria-hidden", "true");
   icon.textContent = summary.replacesExisting ? "⚠" : "ℹ";
   const text = document.createElement("span");
-  text.textContent = t(summary.replacesExisting ? "restore.replaces" : "restore.new", {
+  const replaceKey = undo ? "undo.replaces" : summary.replacesExisting ? "restore.replaces" : "restore.new";
+  text.textContent = t(replaceKey, {
     administration: summary.administration ?? "—",
     year: summary.year ?? "—",
+    date: summary.backupCreatedAt ? formatDate(summary.backupCreatedAt) : "—",
   });
   replaces.append(icon, " ", text);
-  if (summary.transfer || (summary.sourceCustomer && state.customer && summary.sourceCustomer !== state.customer)) {
+  // What is definitive, truthfully: a restore that replaces data can be undone for a while, one into an
+  // empty year cannot, nor can an undo.
+  const definitive = $("#restore-irreversible-text");
+  if (details.undoWindowDays && !undo) {
+    delete definitive.dataset.i18n; // a text with a parameter: rendered here on every change of language
+    definitive.textContent = t("restore.undoWindow", { days: formatNumber(details.undoWindowDays) });
+  } else {
+    definitive.dataset.i18n = undo ? "undo.irreversible" : "restore.irreversible";
+    definitive.textContent = t(definitive.dataset.i18n);
+  }
+  $("#restore-irreversible").className = `notice ${undo || !details.undoWindowDays ? "notice-danger" : "notice-warning"}`;
+  for (const [selector, restoreKey, undoKey] of [
+    ["#confirm-heading", "restore.confirm.heading", "undo.confirm.heading"],
+    ["#confirm-button-text", "restore.confirm", "undo.confirm"],
+  ]) {
+    const element = $(selector);
+    element.dataset.i18n = undo ? undoKey : restoreKey;
+    element.textContent = t(element.dataset.i18n);
+  }
+  if (
+    !undo &&
+    (summary.transfer || (summary.sourceCustomer && state.customer && summary.sourceCustomer !== state.customer))
+  ) {
     const transfer = document.createElement("span");
     transfer.textContent = ` ${t("restore.transfer", { source: summary.sourceCustomer, customer: state.customer })}`;
     replaces.append(transfer);
@@ -465,4 +547,38 @@ export async function cancelRestore() {
     }
   }
   loadJobs();
+}
+
+// "Deze terugzetting ongedaan maken": the API makes an undo job, which is followed like a restore to its
+// code; a refusal (a later restore, the window passed) is said with its reason.
+export async function undoRestore(job) {
+  if (state.restoreBusy || state.readOnly) return;
+  resetRestore();
+  const run = followed;
+  clearError();
+  const status = $("#restore-status");
+  state.restoreBusy = true;
+  showMessage(status, "busy", "undo.asking");
+  $("#restore-heading").scrollIntoView({ block: "start" });
+  try {
+    const undo = await api("POST", `/restores/${enc(job.jobId)}/undo`);
+    if (run !== followed) return;
+    state.restoreBusy = false;
+    renderRestoreWait(undo);
+    loadJobs();
+    await followRestore(undo.jobId, run);
+  } catch (error) {
+    if (error instanceof Superseded) return;
+    showFailure(error, error.status === 429 ? "undo.notStarted" : "undo.refused");
+    loadJobs();
+  } finally {
+    if (run === followed) {
+      state.restoreBusy = false;
+      updateRestoreControls();
+    }
+  }
+}
+
+export function undoShownRestore() {
+  if (state.restoreJob) undoRestore(state.restoreJob);
 }

@@ -1,9 +1,11 @@
 // Section 1: the administration and fiscal year the other sections work on, and its facts.
 
 import { api, errorText } from "./api.js";
+import { renderAuditLog } from "./audit-log.js";
 import { $, showError } from "./dom.js";
 import { formatDate, formatNumber, t } from "./i18n.js";
 import { loadJobs, renderJobs } from "./jobs.js";
+import { renderRetained } from "./retained.js";
 import { scopePath, state } from "./state.js";
 import { renderSystemRestoreChoices } from "./system-restore.js";
 
@@ -99,4 +101,6 @@ export function renderFacts() {
     administration: state.administration ?? "—",
     year: state.year ?? "—",
   });
+  renderRetained(); // the retention request and the log's filter name the chosen administration/year
+  renderAuditLog();
 }

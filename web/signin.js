@@ -4,6 +4,7 @@
 import { ApiError, errorText } from "./api.js";
 import { $, clearError, showError } from "./dom.js";
 import { t } from "./i18n.js";
+import { READ_ONLY, setReadOnly } from "./read-only.js";
 import { state } from "./state.js";
 
 // The page only reads the token's claims to show who is signed in; the API checks its signature.
@@ -22,7 +23,8 @@ async function localSignIn(customer) {
     response = await fetch("/local/token", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ customer }),
+      // Locally, ?role=read-only signs in as a customer whose licence ended.
+      body: JSON.stringify(state.config.role ? { customer, role: state.config.role } : { customer }),
     });
   } catch {
     throw new ApiError(0);
@@ -69,8 +71,11 @@ export async function signIn(customer) {
     showError(() => t("signin.failed", { message: errorText(error) }));
     return false;
   }
+  // Which claims hold the customer and the role: config.json says (the stack's CustomerClaim and
+  // RoleClaim); the defaults are the template's.
   const claims = decodeClaims(state.token);
   state.customer = claims[state.config.customerClaim || "custom:customer"] || customer || "";
+  setReadOnly(claims[state.config.roleClaim || "custom:kluis_role"] === READ_ONLY);
   renderSignedIn();
   return true;
 }

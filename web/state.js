@@ -19,6 +19,9 @@ export const state = {
   jobs: [],
   pollMs: 1000,
   systemRestore: { pricing: null, requests: [], last: null, busy: false },
+  readOnly: false, // the sign-in may only look and download (read-only.js)
+  retained: { archives: [], loaded: false, busy: false },
+  auditLog: { records: [], loaded: false, onlyScope: false },
 };
 
 // The API's path of the chosen administration and fiscal year.

@@ -143,7 +143,8 @@ Make a backup with curl:
   job() {{ curl -s {url}/api/jobs/$JOB -H "Authorization: Bearer $TOKEN" | field "$1"; }}
   until [ "$(job final)" = True ]; do sleep 1; done     # the job has ended
   job status                                            # ready (or failed: job reason says why)
-  curl -s -OJ "$(job downloadUrl)"
+  URL=$(curl -s {url}/api/jobs/$JOB/download -H "Authorization: Bearer $TOKEN" | field downloadUrl)
+  curl -s -OJ "$URL"                                    # a fresh link per download (in the Logboek)
 
 Stop with Ctrl-C.
 """

@@ -129,7 +129,9 @@ class Gateway:
         if request.path == "/local/token":
             return self._token(request)
         if request.path == "/local/config.json":
-            return _json(200, {"apiBase": "/api", "issuer": ISSUER, "local": True})
+            config = {"apiBase": "/api", "issuer": ISSUER, "local": True}
+            claims = {"customerClaim": self.issuer.claim, "roleClaim": self.issuer.role_claim}
+            return _json(200, config | claims)
         if request.path.startswith("/api/"):
             return self._api(request, request.path[len("/api") :])
         return self._static(request.path)

@@ -434,12 +434,12 @@ class Bench:
 
     @contextlib.contextmanager
     def _download(self, job: dict[str, Any]) -> Iterator[Path]:
-        """The archive on disk, fetched through the job's presigned URL (one GET: moto reads the
-        whole object for every ranged GET, so a ranged reader would be quadratic here)."""
+        """The archive on disk, fetched through a link from GET /jobs/{id}/download (one GET: moto reads
+        the whole object for every ranged GET, so a ranged reader would be quadratic here)."""
         self.work.mkdir(parents=True, exist_ok=True)
         path = self.work / f"{job['jobId']}.zip"
         try:
-            url = self.call("GET", f"/jobs/{job['jobId']}").json()["downloadUrl"]
+            url = self.call("GET", f"/jobs/{job['jobId']}/download").json()["downloadUrl"]
             with requests.get(url, stream=True, timeout=600) as response, path.open("wb") as out:
                 response.raise_for_status()
                 for chunk in response.iter_content(8 * MIB):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
@@ -42,6 +42,12 @@ CHROMIUM_ARGS = [
 ]
 # The page polls jobs every second by default; the tests ask for a shorter interval (?poll=ms).
 POLL_MS = 200
+HOURLY_LIMITS = (
+    "BACKUPS_PER_HOUR_PER_CUSTOMER",
+    "BACKUPS_PER_HOUR_PER_ADMINISTRATION",
+    "RESTORES_PER_HOUR_PER_CUSTOMER",
+    "RESTORES_PER_HOUR_PER_ADMINISTRATION",
+)
 
 
 def _free_port() -> int:
@@ -57,9 +63,13 @@ def harness() -> Iterator[Harness]:
     stack = LocalStack(parameters={"WebOrigin": f"http://127.0.0.1:{port}"}).start()
     gateway = Gateway(stack, port=port).start()
     harness = Harness(stack, gateway)
+    # The browser tests restore the same few administrations far more often in an hour than people do;
+    # the hourly limits have their own tests, which set them low for the time they run (limits()).
+    limits_before = stack.configure(**{name: "10000" for name in HOURLY_LIMITS})
     seed(harness.store, SeedSpec(customer=CUSTOMER, administrations=(("00017", ("2024", "2025")),), **SMALL))
     seed(harness.store, SeedSpec(customer=OTHER_CUSTOMER, administrations=(("00017", ("2025",)),), **SMALL))
     yield harness
+    stack.configure(**limits_before)
     try:
         requests.post(f"{stack.endpoint}/moto-api/reset", timeout=10)
     finally:
@@ -134,6 +144,40 @@ def open_page(page: Page, harness: Harness) -> Callable[..., Page]:
         return page
 
     return load
+
+
+@pytest.fixture
+def configure(harness: Harness) -> Iterator[Callable[..., None]]:
+    """`configure(NAME=value, ...)`: the functions' settings for this test (they start cold and read them
+    anew), put back after it."""
+    before: dict[str, str | None] = {}
+
+    def apply(**variables: str | None) -> None:
+        for name, value in harness.stack.configure(**variables).items():
+            before.setdefault(name, value)
+
+    yield apply
+    if before:
+        harness.stack.configure(**before)
+
+
+def sign_in_as(page: Page, customer: str) -> Page:
+    """The local page's demo switch: sign in as another customer (a test's own, so that its data and its
+    hourly limits are its own), and wait until the page has loaded that customer's administrations."""
+    page.locator("#switch-customer summary").click()
+    page.locator("#customer-input").fill(customer)
+    page.locator("#switch-form button[type=submit]").click()
+    expect(page.locator("#signed-in")).to_contain_text(customer)
+    expect(page.locator("#choose-form")).to_be_visible()
+    return page
+
+
+def choose(page: Page, administration: str, year: str) -> None:
+    """Section 1: pick an administration and fiscal year, and wait for its facts."""
+    page.locator("#administration").select_option(administration)
+    page.locator("#year").select_option(year)
+    expect(page.locator("#jobs-caption")).to_contain_text(f"{administration}")
+    expect(page.locator("#live-since")).not_to_have_text("—")
 
 
 def reload(page: Page) -> Page:

@@ -88,6 +88,9 @@ def test_every_reason_reads_in_dutch_with_its_parameters(loaded):
     assert "\u2018Klaar\u2019" in texts["job.state_conflict"]
     assert re.search(r"20 nov\.? 2026", texts["restore.superseded"]), texts["restore.superseded"]
     assert "1.048.576" in texts["request.body_too_large"]
+    # A limit says when to try again, as a Dutch moment.
+    limit = texts["limit.backups_per_customer"]
+    assert re.search(r"20 nov\.? 2026", limit), limit
     # A code this page does not know yet is shown in the API's English words, not as a code.
     assert texts[UNKNOWN].endswith("Something only a newer API says.")
 

@@ -6,7 +6,7 @@ import io
 import json
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -26,6 +26,8 @@ SMALL = {"entries_per_year": 120, "documents_per_year": 4, "document_bytes": 40 
 class Harness:
     stack: LocalStack
     gateway: Gateway
+    # Whose each polled job is (the job's view does not name its customer), for `download`.
+    owners: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def start(cls) -> Harness:
@@ -70,6 +72,7 @@ class Harness:
 
     def wait_for(self, job_id: str, customer: str = CUSTOMER, timeout: float = 60) -> dict[str, Any]:
         """Poll the job until it reaches a final state, as the web client does."""
+        self.owners[job_id] = customer
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.call("GET", f"/jobs/{job_id}", customer).json()
@@ -94,8 +97,17 @@ class Harness:
         assert response.status_code == 202, response.text
         return self.wait_for(response.json()["jobId"], customer)
 
-    def download(self, job: dict[str, Any]) -> requests.Response:
-        response = requests.get(job["downloadUrl"], timeout=60)
+    def download_link(self, job: dict[str, Any], customer: str | None = None) -> dict[str, Any]:
+        """A fresh link to a ready backup, asked for as the page does when the user downloads. The
+        customer defaults to the one `wait_for` polled the job as."""
+        job_id = job["jobId"]
+        response = self.call("GET", f"/jobs/{job_id}/download", customer or self.owners.get(job_id, CUSTOMER))
+        assert response.status_code == 200, response.text
+        link: dict[str, Any] = response.json()
+        return link
+
+    def download(self, job: dict[str, Any], customer: str | None = None) -> requests.Response:
+        response = requests.get(self.download_link(job, customer)["downloadUrl"], timeout=60)
         assert response.status_code == 200, response.text
         return response
 
@@ -118,6 +130,7 @@ class Harness:
     def wait_until(
         self, job_id: str, statuses: set[str], customer: str = CUSTOMER, timeout: float = 60
     ) -> dict[str, Any]:
+        self.owners[job_id] = customer
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.call("GET", f"/jobs/{job_id}", customer).json()

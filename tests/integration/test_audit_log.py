@@ -101,6 +101,32 @@ def test_a_session_is_recorded_with_its_actors_and_a_changed_record_is_found(har
         s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
 
 
+def test_polling_a_ready_backup_issues_no_link_and_each_download_one(harness):
+    """The page polls GET /jobs/{id}: that shows the backup can be downloaded, but issues no link and
+    records nothing; a link is issued (and recorded, once) when the user asks for the download."""
+    scope = Scope(CUSTOMER, "00044", "2025")
+    seed_scope(harness, scope)
+    ready = harness.backup(scope.administration, scope.year, documents=False, customer=CUSTOMER)
+
+    def issued() -> int:
+        path = f"/audit-log?administration={scope.administration}&year={scope.year}"
+        records = harness.call("GET", path, CUSTOMER).json()["records"]
+        return sum(1 for r in records if r["action"] == "download.issued")
+
+    for _ in range(5):
+        view = harness.call("GET", f"/jobs/{ready['jobId']}", CUSTOMER).json()
+        assert view["downloadable"] is True and view["filename"] and view["downloadableUntil"], view
+        assert "downloadUrl" not in view
+    listed = harness.call("GET", f"/administrations/{scope.administration}/years/2025/jobs", CUSTOMER)
+    assert all("downloadUrl" not in job for job in listed.json()["jobs"])
+    assert issued() == 0
+
+    link = harness.download_link(ready, CUSTOMER)
+    assert link["filename"] == f"{CUSTOMER} - 00044 - 2025 - Backup.zip"
+    assert link["downloadUrlExpiresIn"] > 0
+    assert issued() == 1
+
+
 def test_another_customer_sees_none_of_the_log(harness):
     assert harness.call("GET", "/audit-log", "31011").json()["records"] == []
 

@@ -139,6 +139,43 @@ def test_another_customer_cannot_see_the_job(harness, with_documents):
     assert "downloadUrl" not in response.text
 
 
+def test_a_download_link_only_for_the_owner_of_a_ready_backup(harness, with_documents):
+    job, _, _ = with_documents
+    other = harness.call("GET", f"/jobs/{job['jobId']}/download", customer=OTHER_CUSTOMER)
+    assert other.status_code == 404 and "downloadUrl" not in other.text
+    assert other.json()["reasonCode"] == "job.not_found"
+    unknown = harness.call("GET", "/jobs/01J00000000000000000000000/download")
+    assert unknown.status_code == 404
+    # A read-only sign-in (after the licence ended) may still download: it changes nothing.
+    read_only = harness.call("GET", f"/jobs/{job['jobId']}/download", role="read-only")
+    assert read_only.status_code == 200 and read_only.json()["downloadUrl"]
+
+
+def test_no_download_link_for_a_job_that_is_not_a_ready_backup(harness):
+    restore = harness.call("POST", "/restores", json={}).json()
+    response = harness.call("GET", f"/jobs/{restore['jobId']}/download")
+    assert response.status_code == 409, response.text
+    assert response.json()["reasonCode"] == "backup.download_not_ready"
+    assert response.json()["reasonParams"] == {"status": "awaiting-upload"}
+    harness.call("POST", f"/restores/{restore['jobId']}/cancel")
+
+
+def test_no_download_link_once_the_archive_expired(harness):
+    job = harness.backup(year="2024", documents=False)
+    table = harness.stack.resource("dynamodb").Table(harness.stack.name_of("JobsTable"))
+    table.update_item(
+        Key={"pk": CUSTOMER, "sk": f"job#{job['jobId']}"},
+        UpdateExpression="SET #archive.created_at = :long_ago",
+        ExpressionAttributeNames={"#archive": "archive"},
+        ExpressionAttributeValues={":long_ago": "2020-01-01T00:00:00Z"},
+    )
+    view = harness.call("GET", f"/jobs/{job['jobId']}").json()
+    assert "downloadable" not in view and view["status"] == "ready"
+    response = harness.call("GET", f"/jobs/{job['jobId']}/download")
+    assert response.status_code == 409, response.text
+    assert response.json()["reasonCode"] == "backup.download_expired"
+
+
 def test_a_request_without_a_valid_token_is_refused(harness):
     assert harness.call("GET", "/administrations", customer=None).status_code == 401
     bad = harness.call(

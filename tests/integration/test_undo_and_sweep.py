@@ -69,6 +69,19 @@ def test_an_undo_within_the_window_gives_back_exactly_what_was_live_before(harne
     assert again["undo"]["possible"] is False, "undone once: the restore is no longer live"
 
 
+def test_the_code_step_says_how_long_the_restore_can_be_undone(harness, prepared):
+    _, data = prepared("00067")
+    job = harness.wait_until(harness.start_restore(data, customer=CUSTOMER)["jobId"], WAITING, CUSTOMER)
+    assert job["details"]["undoWindowDays"] == 30, "the page tells it before the code is typed"
+    assert confirm_code(harness, job, CUSTOMER).status_code == 202
+    done = harness.wait_for(job["jobId"], CUSTOMER)
+    undo = harness.wait_until(
+        harness.call("POST", f"/restores/{done['jobId']}/undo", CUSTOMER).json()["jobId"], WAITING, CUSTOMER
+    )
+    assert "undoWindowDays" not in undo["details"], "an undo itself cannot be undone"
+    harness.call("POST", f"/restores/{undo['jobId']}/cancel", CUSTOMER)
+
+
 def test_an_undo_is_refused_after_a_later_restore(harness, prepared):
     scope, data = prepared("00062")
     first = restored(harness, scope, data)

@@ -43,8 +43,32 @@ def test_the_page_and_a_cloud_config_are_published(capsys):
         "apiBase": "https://abc123.execute-api.eu-west-1.amazonaws.com",
         "local": False,
         "customerClaim": "custom:customer",
+        "roleClaim": "custom:kluis_role",
         "signInUrl": "https://id/login",
     }
     page = s3.get_object(Bucket="kluis-web-test", Key="index.html")
     assert page["ContentType"].startswith("text/html") and page["CacheControl"] == "no-cache"
     assert "https://d111111abcdef8.cloudfront.net/" in capsys.readouterr().out
+
+
+@mock_aws
+def test_the_role_claim_is_the_templates_default_or_as_given():
+    """The page makes itself read-only from the role claim; it must name the claim the API checks."""
+    import re
+    from pathlib import Path
+
+    template = (Path(deploy_web.__file__).resolve().parents[1] / "template.yaml").read_text()
+    default = re.search(r"^  RoleClaim:\n(?:    .*\n)*?    Default: (\S+)$", template, re.M)
+    assert default and default.group(1) == "custom:kluis_role"
+
+    boto3.client("cloudformation", region_name="eu-west-1").create_stack(
+        StackName="kluis", TemplateBody=json.dumps(STACK_TEMPLATE)
+    )
+    s3 = boto3.client("s3", region_name="eu-west-1")
+
+    def published(*extra: str) -> dict:
+        assert deploy_web.main(["--stack", "kluis", "--region", "eu-west-1", *extra]) == 0
+        return json.loads(s3.get_object(Bucket="kluis-web-test", Key="config.json")["Body"].read())
+
+    assert published()["roleClaim"] == default.group(1)
+    assert published("--role-claim", "custom:role")["roleClaim"] == "custom:role"

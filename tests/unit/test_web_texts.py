@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kluis.audit import Action
 from kluis.reasons import MESSAGES
 
 I18N = Path(__file__).resolve().parents[2] / "web" / "i18n.js"
@@ -54,6 +55,12 @@ def test_every_reason_code_has_a_text_with_the_catalogues_placeholders(language,
     assert key in TEXTS[language], f"web/i18n.js has no {language} text for {code}"
     expected = set(PLACEHOLDER.findall(MESSAGES[code]))
     assert set(PLACEHOLDER.findall(TEXTS[language][key])) == expected, (language, code)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("action", sorted(Action))
+def test_every_audit_action_has_a_text_for_the_logboek(language, action):
+    assert f"audit.{action}" in TEXTS[language], f"web/i18n.js has no {language} text for audit {action}"
 
 
 def test_no_text_for_a_code_the_catalogue_does_not_have():

@@ -70,6 +70,9 @@ MESSAGES: dict[str, str] = {
     "Please try again in a few minutes; if it keeps failing, contact support and mention job {job}.",
     "backup.timeout": "Making the backup took too long and was stopped. Nothing was changed. Please try "
     "again; if it happens again, contact support and mention job {job}.",
+    "backup.download_not_ready": "Only a ready backup can be downloaded; this job is {status}.",
+    "backup.download_expired": "A backup can be downloaded for {days} days; this one's file has been "
+    "removed. Make a new backup to download the data.",
     # -- retention archives (kluis.flows.retention) -----------------------------------------------
     "retention.not_found": "There is no such retained archive.",
     "retention.period_over": "Fiscal year {year} of administration {administration} ended more than {years} "

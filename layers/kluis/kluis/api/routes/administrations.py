@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
-from kluis.api.routes.jobs import with_undo
+from kluis.api.routes.jobs import show_downloadable, with_undo
 from kluis.api.trail import audited, subject
 from kluis.audit import Action
 from kluis.flows.backup.start import start_backup
@@ -78,6 +78,8 @@ def administration_jobs(administration: str, year: str) -> dict[str, Any]:
     jobs = resources.jobs.recent(scope.customer, scope.administration, scope.year)
     retention = resources.settings.archive_retention_days
     views = [(job, job.view(retention) if isinstance(job, BackupJob) else job.view()) for job in jobs]
+    for job, view in views:
+        show_downloadable(job, view, retention)  # no link: GET /jobs/{id}/download issues one
     with_undo(
         resources,
         [(job, view) for job, view in views if isinstance(job, RestoreJob) and job.status is Status.RESTORED],

@@ -1,5 +1,7 @@
-"""/jobs/{id}: one job of the caller's, with a fresh download link when it is a ready backup whose archive
-has not expired yet (`downloadableUntil`)."""
+"""/jobs/{id}: one job of the caller's; a ready backup whose archive has not expired yet says so
+(`downloadable`, `filename`, `downloadableUntil`). /jobs/{id}/download issues a fresh download link,
+only when the user asks for one: showing or polling a job issues none, so the audit log records a
+`download.issued` for each download the user started, not for each look at the page."""
 
 from __future__ import annotations
 
@@ -10,13 +12,38 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from kluis.api.auth import customer, resources_of
 from kluis.api.trail import Trail, record
 from kluis.audit import Action, Outcome
+from kluis.errors import KluisError
 from kluis.flows.backup.start import download_url
-from kluis.flows.restore.undo import undo_offer
+from kluis.flows.restore.undo import undo_offer, window_days_shown
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob, RestoreJob
 from kluis.runtime.resources import Resources
 
 router = Router()
+
+
+class NotDownloadable(KluisError):
+    """A download link was asked for a job that is not a ready backup (yet), or whose archive expired."""
+
+    default_code = "backup.download_not_ready"
+    http_status = 409
+
+
+def downloadable(job: BackupJob | RestoreJob, retention_days: int) -> bool:
+    """A ready backup whose archive is still there (the archives bucket expires it)."""
+    return (
+        isinstance(job, BackupJob)
+        and job.status is Status.READY
+        and job.archive is not None
+        and job.is_downloadable(retention_days)
+    )
+
+
+def show_downloadable(job: BackupJob | RestoreJob, view: dict[str, Any], retention_days: int) -> None:
+    """Add to a ready backup's view that it can be downloaded, and as what; never a link."""
+    if isinstance(job, BackupJob) and downloadable(job, retention_days):
+        view["downloadable"] = True
+        view["filename"] = job.scope.backup_filename()
 
 
 @router.get("/jobs/<job_id>")
@@ -25,18 +52,39 @@ def get_job(job_id: str) -> dict[str, Any]:
     job = resources.jobs.get(customer(router), job_id)
     retention = resources.settings.archive_retention_days
     view = job.view(retention) if isinstance(job, BackupJob) else job.view()
-    ready = isinstance(job, BackupJob) and job.status is Status.READY and job.archive is not None
-    if isinstance(job, BackupJob) and job.archive is not None and ready and job.is_downloadable(retention):
-        seconds = resources.settings.download_url_seconds
-        bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
-        view["filename"] = job.scope.backup_filename()
-        view["downloadUrl"] = download_url(resources.s3, bucket, job, seconds)
-        view["downloadUrlExpiresIn"] = seconds
-        trail = Trail(job.job_id, job.archive.manifest_sha256, job.administration, job.year)
-        record(router, Action.DOWNLOAD_ISSUED, trail, Outcome.DONE)
+    show_downloadable(job, view, retention)
     if isinstance(job, RestoreJob) and job.status is Status.RESTORED:
         with_undo(resources, [(job, view)])
+    if isinstance(job, RestoreJob) and _undoable_once_done(job):
+        days = window_days_shown(resources.settings.undo_window_days)
+        view.setdefault("details", {})["undoWindowDays"] = days
     return view
+
+
+@router.get("/jobs/<job_id>/download")
+def download_job(job_id: str) -> dict[str, Any]:
+    """A fresh, short-lived link to a ready backup's archive, recorded in the audit log (a read-only
+    sign-in may have one: this changes nothing)."""
+    resources = resources_of(router)
+    job = resources.jobs.get(customer(router), job_id)
+    retention = resources.settings.archive_retention_days
+    if not isinstance(job, BackupJob) or job.status is not Status.READY or job.archive is None:
+        raise NotDownloadable(status=str(job.status))
+    if not job.is_downloadable(retention):
+        raise NotDownloadable("backup.download_expired", days=retention)
+    seconds = resources.settings.download_url_seconds
+    bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
+    url = download_url(resources.s3, bucket, job, seconds)
+    trail = Trail(job.job_id, job.archive.manifest_sha256, job.administration, job.year)
+    record(router, Action.DOWNLOAD_ISSUED, trail, Outcome.DONE)
+    return {"downloadUrl": url, "downloadUrlExpiresIn": seconds, "filename": job.scope.backup_filename()}
+
+
+def _undoable_once_done(job: RestoreJob) -> bool:
+    """A restore awaiting its code that could be undone once done: the page says for how long. One into
+    an empty year has nothing to go back to, and an undo itself cannot be undone."""
+    waiting = job.status is Status.AWAITING_CONFIRMATION and not job.undo_of
+    return waiting and job.summary is not None and job.summary.replaces_existing
 
 
 def with_undo(resources: Resources, views: list[tuple[RestoreJob, dict[str, Any]]]) -> None:

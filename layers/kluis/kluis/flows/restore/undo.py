@@ -139,3 +139,8 @@ class Undo:
 
 def _days(window_days: float) -> int:
     return max(1, round(window_days))
+
+
+def window_days_shown(window_days: float) -> int:
+    """The undo window in whole days, as the page and the reasons say it."""
+    return _days(window_days)
