@@ -20,6 +20,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -466,27 +467,51 @@ class Bench:
         )
 
     # -- restore (once the API has it) --------------------------------------------------------------
+    def _upload_in_parts(self, job_id: str, path: Path, plan: dict[str, Any]) -> None:
+        """Presigned UploadPart URLs from the API, 4 parts in flight (as web/s3-upload.js), then complete."""
+        numbers = list(range(1, plan["partCount"] + 1))
+        response = self.call("POST", f"/restores/{job_id}/upload-parts", json={"parts": numbers})
+        response.raise_for_status()
+        urls = {part["partNumber"]: part["url"] for part in response.json()["parts"]}
+
+        def send(number: int) -> None:
+            with path.open("rb") as file:
+                file.seek((number - 1) * plan["partSize"])
+                body = file.read(plan["partSize"])
+            put = requests.put(urls[number], data=body, timeout=3600)
+            if put.status_code >= 300:
+                raise RuntimeError(f"part {number} failed: {put.status_code} {put.text[:300]}")
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(send, numbers))
+        response = self.call("POST", f"/restores/{job_id}/complete-upload", json={})
+        response.raise_for_status()
+
     def _restore(self, path: Path) -> dict[str, Any]:
         """Upload -> awaiting confirmation (validation + staging) -> confirm -> restored.
 
-        The API as docs/flows.md describes it: POST /restores gives a presigned POST; the S3 event starts
-        the state machine; the job's details carry the verification code.
+        The API as docs/flows.md describes it: POST /restores {"size"} gives a presigned POST, or for a
+        file over its threshold a plan of parts; the S3 event starts the state machine; the job's
+        details carry the verification code.
         """
         size = path.stat().st_size
-        response = self.call("POST", "/restores", json={"fileName": path.name, "size": size})
+        response = self.call("POST", "/restores", json={"size": size})
         response.raise_for_status()
         created = response.json()
         job_id = created["jobId"]
-        upload = created.get("upload") or created
         since = time.time()
         started = time.perf_counter()
-        with path.open("rb") as file:
-            body = _FormBody(upload["fields"], file, size, path.name)
-            posted = requests.post(
-                upload["url"], data=body, headers={"Content-Type": body.content_type}, timeout=3600
-            )
-        if posted.status_code >= 300:
-            raise RuntimeError(f"upload failed: {posted.status_code} {posted.text[:300]}")
+        if "multipart" in created:  # a file over the API's threshold goes up in parts, as the page sends it
+            self._upload_in_parts(job_id, path, created["multipart"])
+        else:
+            upload = created["upload"]
+            with path.open("rb") as file:
+                body = _FormBody(upload["fields"], file, size, path.name)
+                posted = requests.post(
+                    upload["url"], data=body, headers={"Content-Type": body.content_type}, timeout=3600
+                )
+            if posted.status_code >= 300:
+                raise RuntimeError(f"upload failed: {posted.status_code} {posted.text[:300]}")
         upload_seconds = time.perf_counter() - started
         job = self.wait_for(job_id, until={"awaiting-confirmation"})
         validate_seconds = time.perf_counter() - started
