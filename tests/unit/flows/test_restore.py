@@ -3,12 +3,17 @@ safe to run twice."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
 import time
+import zipfile
 
 import pytest
 from boto3.dynamodb.conditions import Attr
 
+from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
+from kluis.archive.zipwriter import ZipWriter
 from kluis.errors import Reason
 from kluis.flows.backup.start import archive_key
 from kluis.flows.restore.apply import StagedGenerationInvalid
@@ -19,9 +24,9 @@ from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
-from kluis.storage.jobs import JobStateConflict
-from kluis.storage.jobs import to_item
+from kluis.storage.jobs import JobStateConflict, to_item
 from kluis_tools.seed import SeedSpec
+from tests.hostile.corpus import CREATED
 from tests.unit.conftest import World
 
 SCOPE = Scope("10234", "00017", "2025")
@@ -66,12 +71,94 @@ def test_staging_in_many_short_steps_writes_the_whole_archive_but_nothing_live(w
     steps = 1
     while not (result := service.stage(w.jobs.get_restore("10234", job.job_id), budget_seconds=1)).done:
         steps += 1
-    assert result.accepted and steps == 8  # 5 records + 3 documents, one per step
+    assert result.accepted and steps == 9  # 5 records + 3 documents + auditfile.xaf, one per step
     stage = w.jobs.get_restore("10234", job.job_id).stage
     assert stage is not None
     staged = stage.generation
+    # Everything but auditfile.xaf, which is verified and never staged: the records are the books.
     assert {o.name for o in w.store.generation_objects(SCOPE, staged)} == set(before)
     assert w.store.head(SCOPE) == head
+
+
+def test_the_auditfile_is_verified_but_not_staged_and_the_summary_counts_what_is_restored(w):
+    job = uploaded_restore(w)
+    result = w.staging.stage(job, budget_seconds=600)
+    assert result.accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.summary is not None and job.stage is not None
+    assert (job.summary.records, job.summary.documents, job.summary.auditfile) == (5, 3, True)
+    staged = {o.name: o.size for o in w.store.generation_objects(SCOPE, job.stage.generation)}
+    assert "auditfile.xaf" not in staged and len(staged) == 8
+    assert job.summary.bytes == sum(staged.values())
+    assert job.view()["details"]["summary"]["auditfile"] is True
+    before = live(w)
+    w.apply.apply(confirmed(w, job))  # Apply's inventory check agrees with what was staged
+    assert live(w) == before
+
+
+def rebuilt_without_auditfile(w: World, data: bytes) -> bytes:
+    """The same backup as one made before the auditfile: its entries but auditfile.xaf, signed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read(MANIFEST_NAME))
+        files = {n: zf.read(n) for n in zf.namelist() if n not in (MANIFEST_NAME, SIGNATURE_NAME)}
+    del files["auditfile.xaf"]
+    out = io.BytesIO()
+    writer = ZipWriter(out)
+    for name, content in files.items():
+        writer.write_entry(name, [content], compress=name.endswith(".jsonl"), modified=CREATED)
+    signed = Manifest(
+        customer=manifest["customer"],
+        administration=manifest["administration"],
+        fiscal_year=manifest["fiscal_year"],
+        created_at=manifest["created_at"],
+        source_generation=manifest["source_generation"],
+        include_documents=manifest["include_documents"],
+        entries=tuple(ManifestEntry(e.name, e.size, e.sha256) for e in writer.entries),
+    ).to_bytes()
+    writer.write_entry(MANIFEST_NAME, [signed], compress=True, modified=CREATED)
+    writer.write_entry(SIGNATURE_NAME, [w.signer.sign(signed)], compress=False, modified=CREATED)
+    writer.finish()
+    return out.getvalue()
+
+
+def test_a_backup_made_before_the_auditfile_still_restores(w):
+    job = uploaded_restore(w)
+    key = upload_key("10234", job.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    w.s3.put_object(Bucket="uploads", Key=key, Body=rebuilt_without_auditfile(w, data))
+    before = live(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, False)
+    w.apply.apply(confirmed(w, job))
+    assert live(w) == before
+
+
+def test_a_changed_auditfile_rejects_the_restore_and_stages_nothing_live(w):
+    job = uploaded_restore(w)
+    key = upload_key("10234", job.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    xaf = files["auditfile.xaf"]
+    changed = xaf.replace(b"<fiscalYear>2025", b"<fiscalYear>2024", 1)
+    assert changed != xaf and len(changed) == len(xaf)
+    # Rewritten as a valid ZIP with the original, signed manifest: only the SHA-256 can tell.
+    out = io.BytesIO()
+
+    writer = ZipWriter(out)
+    for name, content in files.items():
+        body = changed if name == "auditfile.xaf" else content
+        writer.write_entry(name, [body], compress=not name.endswith((".pdf", ".sig")), modified=CREATED)
+    writer.finish()
+    w.s3.put_object(Bucket="uploads", Key=key, Body=out.getvalue())
+    head = w.store.head(SCOPE)
+    result = w.staging.stage(job, budget_seconds=600)
+    assert result.done and not result.accepted
+    rejected = w.jobs.get("10234", job.job_id)
+    assert rejected.status is Status.REJECTED
+    assert rejected.failure is not None and rejected.failure.code == "archive.checksum_mismatch"
+    assert w.store.head(SCOPE).generation == head.generation
 
 
 def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):

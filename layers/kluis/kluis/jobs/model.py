@@ -119,9 +119,10 @@ class BuiltArchive(_Model):
     manifest_sha256: str | None = None
     generation: str
     created_at: str
-    records: int
+    records: int  # the records/ entries
     documents: int
-    bytes: int
+    bytes: int  # of all entries, auditfile.xaf included
+    auditfile: bool = False  # the archive holds auditfile.xaf (backups before it did not)
 
 
 class RetainedCopy(_Model):
@@ -148,6 +149,7 @@ class BackupJob(JobBase):
             view["archiveSize"] = self.archive.size
             view["details"] = self.archive.model_dump(include={"generation", "created_at", "records"})
             view["details"] |= {"documents": self.archive.documents, "bytes": self.archive.bytes}
+            view["details"]["auditfile"] = self.archive.auditfile
             if retention_days is not None:
                 until = self.downloadable_until(retention_days)
                 view["downloadableUntil"] = until.isoformat(timespec="seconds")
@@ -178,12 +180,13 @@ class RestoreSummary(_Model):
     source_customer: str
     manifest_sha256: str | None = None
     datasets: tuple[str, ...] = ()  # which records the file holds (journal_entries, relations, ...)
-    records: int
+    records: int  # the records/ entries, staged
     documents: int
     includes_documents: bool
-    bytes: int
+    bytes: int  # of the staged entries (auditfile.xaf is verified, not staged)
     replaces_existing: bool
     current_live_since: str | None = None
+    auditfile: bool = False  # the file holds auditfile.xaf (verified like every entry)
 
     def view(self, scope: Scope) -> dict[str, Any]:
         return {
@@ -199,6 +202,7 @@ class RestoreSummary(_Model):
             "bytes": self.bytes,
             "replacesExisting": self.replaces_existing,
             "currentLiveSince": self.current_live_since,
+            "auditfile": self.auditfile,
         }
 
 
