@@ -24,6 +24,7 @@ from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
+from kluis.storage.data import new_generation_id
 from kluis.storage.jobs import JobStateConflict, to_item
 from kluis_tools.seed import SeedSpec
 from tests.hostile.corpus import CREATED
@@ -349,3 +350,87 @@ def test_large_members_are_staged_in_parts_and_a_bad_one_leaves_no_object(w):
     assert w.jobs.get("10234", tampered.job_id).status is Status.REJECTED
     assert w.s3.list_multipart_uploads(Bucket="data").get("Uploads", []) == []
     assert w.store.head(SCOPE).generation == head.generation  # a rejection never writes HEAD
+
+
+# -- the books preview -------------------------------------------------------------------------------
+def newer_live_books(w: World, scope: Scope = SCOPE) -> None:
+    """Live books moved on since the backup: two entries after its last, and Q4's VAT return filed."""
+    head = w.store.head(scope)
+    assert head is not None
+    generation = new_generation_id()
+    for name, body in live(w, scope).items():
+        if name == "records/journal_entries.jsonl":
+            later = [
+                {
+                    "id": f"je-later-{n}",
+                    "date": "2025-12-30",
+                    "journal": "memoriaal",
+                    "description": "Correctie",
+                    "lines": [
+                        {"account": "4000", "debit": "10.00", "credit": "0.00"},
+                        {"account": "1100", "debit": "0.00", "credit": "10.00"},
+                    ],
+                }
+                for n in range(2)
+            ]
+            body += b"".join(json.dumps(entry).encode() + b"\n" for entry in later)
+        elif name == "records/vat_returns.jsonl":
+            body = body.replace(b'"status":"open"', b'"status":"filed"')
+        w.store.put(scope, generation, name, body)
+    w.store.flip_head(scope, generation, head)
+
+
+def test_an_identical_restore_previews_the_books_without_differences(w):
+    job = uploaded_restore(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.books is not None and job.books.identical and not job.books.warnings
+    assert job.books.backup.entries == job.books.live.entries > 0  # type: ignore[union-attr]
+    assert job.books.backup.documents == 3
+    view = job.view()["details"]["books"]
+    assert view["journalsDiffering"] == view["accountsDiffering"] == view["vatReturnsDiffering"] == 0
+    assert view["backup"]["entries"] == view["live"]["entries"]
+
+
+def test_an_older_backup_over_newer_books_warns_of_what_is_lost(w):
+    job = uploaded_restore(w)
+    newer_live_books(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    books = w.jobs.get_restore("10234", job.job_id).books
+    assert books is not None and not books.identical
+    codes = [warning.code for warning in books.warnings]
+    assert codes == ["books.filed_vat_returns_reopened", "books.newer_entries_lost"]
+    assert books.warnings[1].params["entries"] == 2
+    memoriaal = next(j for j in books.journals if j.journal == "memoriaal")
+    assert (memoriaal.live_entries - memoriaal.backup_entries, memoriaal.lost_entries) == (2, 2)
+    assert {a.account for a in books.accounts} == {"4000", "1100"}
+    # The job's JSON round-trips through the jobs table: decimals as strings, dates in ISO 8601.
+    shown = w.jobs.get_restore("10234", job.job_id).view()["details"]["books"]
+    assert shown["warnings"][1] == {
+        "code": "books.newer_entries_lost",
+        "params": {"entries": 2, "after": books.backup.last_entry_date.isoformat()},  # type: ignore[union-attr]
+    }
+    assert all(isinstance(a["change"], str) for a in shown["accounts"])
+
+
+def test_a_transfer_into_an_empty_administration_previews_the_backup_alone(w):
+    job = uploaded_restore(w, customer="20345")
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("20345", job.job_id)
+    assert job.books is not None and job.books.live is None and not job.books.identical
+    assert job.books.backup.entries > 0
+    view = job.view()["details"]
+    assert view["summary"]["transfer"] is True and view["books"]["live"] is None
+
+
+def test_a_restore_goes_on_without_a_preview_when_none_can_be_made(w, monkeypatch):
+    def odd(*args, **kwargs):
+        raise ValueError("records the summary cannot make sense of")
+
+    monkeypatch.setattr("kluis.flows.restore.books.preview", odd)
+    job = uploaded_restore(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.books is None and "books" not in job.view()["details"]
+    w.apply.apply(confirmed(w, job))
+    assert w.jobs.get_restore("10234", job.job_id).status is Status.RESTORED

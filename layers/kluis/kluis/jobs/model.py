@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from kluis.books.summary import BooksPreview
 from kluis.errors import Reason
 from kluis.jobs.lifecycle import INITIAL, ItemStatus, Kind, Status, is_final
 from kluis.retention import RetentionRequest
@@ -257,6 +258,8 @@ class RestoreJob(JobBase):
     inventory: StageInventory | None = None
     replaces: Replaced | None = None
     summary: RestoreSummary | None = None
+    # What the restore does to the books (kluis.flows.restore.books); None: none could be made.
+    books: BooksPreview | None = None
     confirmation: Confirmation | None = None
     # The fence between a flip and the clean-up of the stage it would make live (kluis.flows.restore
     # apply and cleanup): an open ticket holds the clean-up back; once fenced, no ticket is given.
@@ -269,6 +272,8 @@ class RestoreJob(JobBase):
         details: dict[str, Any] = {}
         if self.summary:
             details["summary"] = self.summary.view(self.scope)
+        if self.books:
+            details["books"] = self.books.view()
         if self.confirmation:
             details |= {
                 "verificationCode": self.confirmation.code,

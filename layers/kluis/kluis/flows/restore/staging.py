@@ -22,6 +22,7 @@ from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import BackupArchive, open_archive
 from kluis.archive.zipreader import ArchiveRejected, Limits
 from kluis.flows.limits import StartLimits
+from kluis.flows.restore.books import books_preview
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
@@ -131,7 +132,8 @@ class Staging:
             return StageResult(done=True, accepted=False)
         if position < manifest.entry_count:
             return StageResult(done=False, accepted=False)
-        # Last, once every member is written: what Apply checks instead of listing the stage.
+        # Last, once every member is written: what Apply checks instead of listing the stage. Before
+        # it, the books preview: the staged records against the live ones (kluis.flows.restore.books).
         key, etag = StageInventories(self.s3, self.store.bucket).write(
             scope,
             StageContents(
@@ -143,8 +145,17 @@ class Staging:
             ),
         )
         head = self.store.head(scope)
+        books = books_preview(
+            self.store,
+            scope,
+            job.stage.generation,
+            head.generation if head else None,
+            documents=manifest.document_count,
+            job_id=job.job_id,
+        )
         self.jobs.update(
             job,
+            books=books,
             stage=job.stage.model_copy(update={"position": position}),
             inventory=StageInventory(key=key, etag=etag),
             summary=_summary(
