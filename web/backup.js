@@ -77,6 +77,7 @@ async function followBackup(started, { download }) {
       });
       $("#backup-download-label").dataset.i18n = download ? "backup.downloadAgain" : "backup.download";
       $("#backup-download-label").textContent = t($("#backup-download-label").dataset.i18n);
+      $("#backup-auditfile-ready").hidden = !job.details?.auditfile;
       $("#backup-download").hidden = false;
       if (download) startDownload(job);
     } else {
