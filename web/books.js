@@ -4,7 +4,7 @@
 // empty administration/year says what it will hold. Every text is in i18n.js ("books.*"); a warning
 // is shown by its code ("books.newer_entries_lost"), with its parameters.
 
-import { formatAmount, formatDay, formatNumber, hasText, t } from "./i18n.js";
+import { formatAmount, formatDate, formatDay, formatNumber, hasText, t } from "./i18n.js";
 
 function item(text, className = "") {
   const li = document.createElement("li");
@@ -91,7 +91,7 @@ function warnings(job, books) {
   if (books.live && !Number.isNaN(created) && !Number.isNaN(liveSince) && created < liveSince) {
     rows.push(
       item(
-        t("books.olderBackup", { created: formatDay(summary.backupCreatedAt), live: formatDay(summary.currentLiveSince) }),
+        t("books.olderBackup", { created: formatDate(summary.backupCreatedAt), live: formatDate(summary.currentLiveSince) }),
         "books-warning",
       ),
     );
