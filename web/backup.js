@@ -78,6 +78,7 @@ async function followBackup(started, { download }) {
       });
       $("#backup-download-label").dataset.i18n = download ? "backup.downloadAgain" : "backup.download";
       $("#backup-download-label").textContent = t($("#backup-download-label").dataset.i18n);
+      $("#backup-auditfile-ready").hidden = !job.details?.auditfile;
       $("#backup-download").hidden = false;
       if (download) await downloadBackup(job.jobId);
     } else {

@@ -41,6 +41,10 @@ const TEXTS = {
 
     "backup.heading": "2. Backup maken",
     "backup.intro": "Maak een ZIP-bestand met de boekhoudgegevens van deze administratie en dit boekjaar.",
+    "backup.auditfile":
+      "Elke backup bevat ook een auditfile (XAF 3.2, auditfile.xaf): het uitwisselingsformaat van de " +
+      "Belastingdienst, dat andere boekhoudpakketten en accountants kunnen lezen, ook zonder Kluis.",
+    "backup.readyAuditfile": "Met auditfile (XAF) voor boekhoudpakketten en accountants.",
     "backup.includeDocuments": "Documenten meenemen",
     "backup.includeDocuments.hint":
       "Nodig als u de administratie wilt verhuizen naar een andere licentie of wilt verwijderen. " +
@@ -114,6 +118,44 @@ const TEXTS = {
     "restore.cancelled": "Het terugzetten is geannuleerd. Er is niets veranderd.",
     "restore.failed": "Het terugzetten is mislukt: {reason}",
     "restore.again": "Nog een backup terugzetten",
+
+    "books.heading": "Wat er met de boekhouding gebeurt",
+    "books.differs": "De boekhouding in de backup verschilt van de huidige. Na het terugzetten geldt die van de backup:",
+    "books.identical":
+      "De boekhouding in de backup is gelijk aan de huidige: {entries} boekingen, totaal debet {debit}. " +
+      "Boekingen, saldi en btw-aangiften veranderen niet.",
+    "books.empty":
+      "Deze administratie is nu leeg. Na het terugzetten staan er {entries} boekingen in {journals} dagboeken in; " +
+      "de laatste boeking is van {last}.",
+    "books.noEntries": "geen boekingen",
+    "books.totals": "Boekingen: {backup} in de backup, {live} nu. Laatste boeking: {backupLast} in de backup, {liveLast} nu.",
+    "books.journal": "Dagboek {journal}: {backup} boekingen in de backup, {live} nu.",
+    "books.journal.lost": "{count} boekingen van na {after} gaan verloren.",
+    "books.journal.lostAll": "Alle {count} boekingen gaan verloren.",
+    "books.journal.only": "Dagboek {journal}: {count} boekingen",
+    "books.more.journals": "En nog {count} dagboeken met verschillen.",
+    "books.vat": "Btw-aangifte {period}: {live} nu, {backup} in de backup.",
+    "books.vat.status.filed": "ingediend",
+    "books.vat.status.open": "open",
+    "books.vat.status.none": "niet aanwezig",
+    "books.account": "Rekening {account}: saldo {backup} in de backup, {live} nu (verschil {change}).",
+    "books.more.accounts": "En nog {count} rekeningen met een ander saldo.",
+    "books.warnings": "Let op",
+    "books.newer_entries_lost":
+      "{entries} boekingen van na {after} staan nu in de administratie maar niet in de backup: " +
+      "die gaan verloren.",
+    "books.newer_entries_lost.noDate":
+      "{entries} boekingen staan nu in de administratie maar niet in de backup: die gaan verloren.",
+    "books.filed_vat_returns_reopened":
+      "{returns} btw-aangifte(n) ({periods}) zijn nu ingediend, maar in de backup nog open. " +
+      "Na het terugzetten staan ze weer open; bij de Belastingdienst zijn ze wel ingediend.",
+    "books.backup_unbalanced":
+      "In de backup staan {entries} boekingen waarvan debet en credit niet gelijk zijn. " +
+      "Ze worden teruggezet zoals ze zijn.",
+    "books.backup_unreadable_records":
+      "{records} regels in de backup konden voor dit overzicht niet worden gelezen. Ze worden wel teruggezet.",
+    "books.olderBackup": "Deze backup (van {created}) is ouder dan de huidige gegevens (van {live}).",
+    "books.transfer": "De backup komt uit een andere licentie (klantnummer {source}).",
 
     "dataset.journal_entries": "boekingen",
     "dataset.relations": "relaties",
@@ -481,6 +523,10 @@ const TEXTS = {
 
     "backup.heading": "2. Make a backup",
     "backup.intro": "Make a ZIP file with the bookkeeping data of this administration and fiscal year.",
+    "backup.auditfile":
+      "Every backup also holds an auditfile (XAF 3.2, auditfile.xaf): the Dutch tax administration's " +
+      "exchange format, which other accounting software and auditors can read, also without Kluis.",
+    "backup.readyAuditfile": "With an auditfile (XAF) for accounting software and auditors.",
     "backup.includeDocuments": "Include documents",
     "backup.includeDocuments.hint":
       "Needed when you move the administration to another licence or delete it. " +
@@ -554,6 +600,43 @@ const TEXTS = {
     "restore.cancelled": "The restore was cancelled. Nothing was changed.",
     "restore.failed": "The restore failed: {reason}",
     "restore.again": "Restore another backup",
+
+    "books.heading": "What happens to the books",
+    "books.differs": "The books in the backup differ from the current ones. After the restore, the backup's apply:",
+    "books.identical":
+      "The books in the backup are the same as the current ones: {entries} entries, total debit {debit}. " +
+      "Entries, balances and VAT returns do not change.",
+    "books.empty":
+      "This administration is empty now. After the restore it holds {entries} entries in {journals} journals; " +
+      "the last entry is of {last}.",
+    "books.noEntries": "no entries",
+    "books.totals": "Entries: {backup} in the backup, {live} now. Last entry: {backupLast} in the backup, {liveLast} now.",
+    "books.journal": "Journal {journal}: {backup} entries in the backup, {live} now.",
+    "books.journal.lost": "{count} entries after {after} will be lost.",
+    "books.journal.lostAll": "All {count} entries will be lost.",
+    "books.journal.only": "Journal {journal}: {count} entries",
+    "books.more.journals": "And {count} more journals that differ.",
+    "books.vat": "VAT return {period}: {live} now, {backup} in the backup.",
+    "books.vat.status.filed": "filed",
+    "books.vat.status.open": "open",
+    "books.vat.status.none": "not there",
+    "books.account": "Account {account}: balance {backup} in the backup, {live} now (difference {change}).",
+    "books.more.accounts": "And {count} more accounts with another balance.",
+    "books.warnings": "Please note",
+    "books.newer_entries_lost":
+      "{entries} entries after {after} are in the administration now but not in the backup: " +
+      "they will be lost.",
+    "books.newer_entries_lost.noDate":
+      "{entries} entries are in the administration now but not in the backup: they will be lost.",
+    "books.filed_vat_returns_reopened":
+      "{returns} VAT return(s) ({periods}) are filed now but still open in the backup. " +
+      "After the restore they show as open again; the tax office has them as filed.",
+    "books.backup_unbalanced":
+      "The backup has {entries} entries whose debit and credit differ. They are restored as they are.",
+    "books.backup_unreadable_records":
+      "{records} lines of the backup could not be read for this overview. They are restored all the same.",
+    "books.olderBackup": "This backup (of {created}) is older than the current data (of {live}).",
+    "books.transfer": "The backup comes from another licence (customer number {source}).",
 
     "dataset.journal_entries": "journal entries",
     "dataset.relations": "relations",
@@ -1011,12 +1094,24 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
 
-// A day without its time (a retention's end: midnight UTC, shown as that day).
+// An amount as the API gives it (a decimal string, "-1234.50"), in euros; `sign` shows "+" too.
+export function formatAmount(value, { sign = false } = {}) {
+  const number = Number(value);
+  if (value === null || value === undefined || Number.isNaN(number)) return "—";
+  return new Intl.NumberFormat(current, {
+    style: "currency",
+    currency: "EUR",
+    signDisplay: sign ? "exceptZero" : "auto",
+  }).format(number);
+}
+
+// A day ("2025-03-04", or the UTC day of a timestamp, e.g. a retention's end) as a date without a time.
 export function formatDay(iso) {
   if (!iso) return t("choose.unknown");
-  const date = new Date(iso);
+  const day = String(iso).slice(0, 10);
+  const date = new Date(`${day}T12:00:00`);
   if (Number.isNaN(date.getTime())) return t("choose.unknown");
-  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat(current, { dateStyle: "medium" }).format(date);
 }
 
 export function formatMoney(cents, currency = "EUR") {

@@ -12,6 +12,7 @@
 
 import { ApiError, api, enc, errorText, pollJob, Superseded } from "./api.js";
 import { $, clearMessage, clearError, focus, setBusy, showMessage } from "./dom.js";
+import { renderBooks } from "./books.js";
 import { formatBytes, formatDate, formatList, formatNumber, hasText, reasonText, t } from "./i18n.js";
 import { loadJobs, renderJobs } from "./jobs.js";
 import { readOnlyRefusal } from "./read-only.js";
@@ -406,6 +407,7 @@ export function renderConfirmPanel() {
         return row;
       }),
   );
+  renderBooks(job);
   const replaces = $("#restore-replaces");
   replaces.replaceChildren();
   const undo = isUndo(job);

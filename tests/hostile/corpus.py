@@ -492,6 +492,7 @@ def build_corpus(signer: ManifestSigner, valid: bytes) -> list[Case]:
     _membership(corpus, members)
     _manifests(corpus, signer, members)
     _signatures(corpus, signer, members)
+    _auditfile(corpus, signer)
     return corpus.cases
 
 
@@ -702,6 +703,11 @@ NOT_ALLOWED_NAMES: dict[str, bytes] = {
     "document-jsonl": b"documents/x.jsonl",
     "dataset-leading-digit": b"records/1x.jsonl",
     "head-pointer": b"HEAD",
+    "auditfile-upper": b"AUDITFILE.XAF",
+    "auditfile-in-records": b"records/auditfile.xaf",
+    "auditfile-as-document": b"documents/auditfile.xaf",
+    "auditfile-double-extension": b"auditfile.xaf.exe",
+    "auditfile-other-name": b"auditfile2.xaf",
 }
 
 
@@ -1351,3 +1357,40 @@ def _signatures(corpus: _Corpus, signer: ManifestSigner, members: list[Member]) 
             codes,
             f"manifest.sig is {key.replace('-', ' ')}",
         )
+
+
+def _unlisted(index: int, size: int) -> Callable[[dict[str, Any]], None]:
+    def edit(document: dict[str, Any]) -> None:
+        document["entries"].pop(index)
+        document["counts"]["records"] -= 1
+        document["totals"]["bytes"] -= size
+
+    return edit
+
+
+def _auditfile(corpus: _Corpus, signer: ManifestSigner) -> None:
+    """auditfile.xaf is verified like every entry: listed in the signed manifest, its SHA-256 right."""
+    xaf = b'<?xml version="1.0" encoding="UTF-8"?>\n<auditfile xmlns="http://www.auditfiles.nl/XAF/3.2"/>\n'
+    files = generation_files() | {"auditfile.xaf": xaf}
+    listed = build_signed_archive(signer, files)
+    members = members_of(listed)
+    index = _index(members, "auditfile.xaf")
+    corpus.add(
+        "auditfile/not-in-manifest",
+        build_signed_archive(signer, files, edit=_unlisted(index, len(xaf))),
+        {"manifest-mismatch"},
+        "an auditfile.xaf the signed manifest does not list",
+    )
+    corpus.add(
+        "auditfile/missing",
+        assemble(members[:index] + members[index + 1 :]),
+        {"manifest-mismatch"},
+        "auditfile.xaf listed in the manifest but absent",
+    )
+    other = xaf.replace(b"3.2", b"4.0")
+    corpus.add(
+        "auditfile/content-changed",
+        assemble(_swap(members, index, deflated("auditfile.xaf", other))),
+        {"checksum-mismatch"},
+        "auditfile.xaf replaced by another of the same size (a valid ZIP entry, not the manifest's SHA-256)",
+    )

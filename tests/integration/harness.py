@@ -177,9 +177,10 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
 
 
 def archive_members(data: bytes) -> dict[str, bytes]:
-    """A backup's records and documents by name (without manifest.json and manifest.sig)."""
+    """A backup's records and documents by name: what a restore stages (without manifest.json,
+    manifest.sig and auditfile.xaf, which is verified but never staged)."""
     archive = open_zip(data)
-    return {n: archive.read(n) for n in archive.namelist() if not n.startswith("manifest.")}
+    return {n: archive.read(n) for n in archive.namelist() if n.startswith(("records/", "documents/"))}
 
 
 def change_live_data(store: DataStore, scope: Scope, marker: str = "Changed after the backup") -> None:

@@ -6,9 +6,11 @@ import json
 import re
 import subprocess
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import pyxaf
 
 from kluis.archive.manifest import Manifest
 from kluis.archive.signature import ManifestSigner
@@ -73,7 +75,7 @@ def test_every_entry_is_the_live_data_byte_for_byte_and_proposals_are_absent(har
     live = {
         obj.name: obj for obj in harness.store.generation_objects(scope, harness.store.head(scope).generation)
     }
-    members = set(archive.namelist()) - {"manifest.json", "manifest.sig"}
+    members = set(archive.namelist()) - {"manifest.json", "manifest.sig", "auditfile.xaf"}
     assert members == set(live)
     assert any(name.startswith("documents/") for name in members)
     assert not any("proposal" in name for name in archive.namelist())
@@ -82,6 +84,33 @@ def test_every_entry_is_the_live_data_byte_for_byte_and_proposals_are_absent(har
     methods = {info.filename: info.compress_type for info in archive.infolist()}
     assert all(methods[n] == 8 for n in members if n.startswith("records/"))  # DEFLATE
     assert all(methods[n] == 0 for n in members if n.startswith("documents/"))  # STORED
+
+
+def test_the_download_holds_an_auditfile_that_reads_back_as_the_records(harness, with_documents):
+    """auditfile.xaf: valid against the official XAF 3.2 XSD (pyxaf's), and the same transactions,
+    debit and credit totals and accounts as the records beside it."""
+    _, data, _ = with_documents
+    archive = open_zip(data)
+    xaf = archive.read("auditfile.xaf")
+    listed = {e.path: e for e in Manifest.from_bytes(archive.read("manifest.json")).entries}
+    assert listed["auditfile.xaf"].size == len(xaf)
+    report = pyxaf.validate(xaf, xsd=True)
+    assert "L4x xsd" in report.checked and report.ok, report.errors
+    entries = [json.loads(line) for line in archive.read("records/journal_entries.jsonl").splitlines()]
+    lines = [line for entry in entries for line in entry["lines"]]
+    accounts = {json.loads(a)["code"] for a in archive.read("records/ledger_accounts.jsonl").splitlines()}
+    with pyxaf.open(xaf) as af:
+        assert af.version.value == "3.2"
+        assert len(list(af.transactions())) == len(entries)
+        totals = af.transaction_totals
+        assert (totals.lines_count, totals.total_debit, totals.total_credit) == (
+            len(lines),
+            sum(Decimal(x["debit"]) for x in lines),
+            sum(Decimal(x["credit"]) for x in lines),
+        )
+        assert set(af.accounts) == accounts
+    ready = harness.call("GET", f"/jobs/{with_documents[0]['jobId']}").json()
+    assert ready["details"]["auditfile"] is True
 
 
 def test_signature_and_every_checksum_verify(harness, with_documents):
@@ -98,7 +127,8 @@ def test_a_backup_without_documents_holds_records_only(harness):
     assert manifest.include_documents is False
     assert manifest.document_count == 0
     assert all(
-        name.startswith("records/") or name.startswith("manifest.") for name in open_zip(data).namelist()
+        name.startswith(("records/", "manifest.")) or name == "auditfile.xaf"
+        for name in open_zip(data).namelist()
     )
     open_archive(BytesSource(data), signer(harness)).verify()
 

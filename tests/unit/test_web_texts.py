@@ -82,3 +82,29 @@ def test_one_spelling_of_backup_in_each_language():
             assert not re.search(r"back-up", text, re.I), (language, key, text)
     for key, text in TEXTS["nl"].items():
         assert "bevestigingscode" not in text.lower(), (key, "the Dutch word is verificatiecode")
+
+
+# The parameters of each books warning (kluis.books.summary.WarningCode); `after` may be absent,
+# for which books.newer_entries_lost.noDate is the text.
+WARNING_PARAMS = {
+    "books.newer_entries_lost": {"entries", "after"},
+    "books.filed_vat_returns_reopened": {"returns", "periods"},
+    "books.backup_unbalanced": {"entries"},
+    "books.backup_unreadable_records": {"records"},
+}
+
+
+def test_the_placeholders_of_the_books_warnings_are_known():
+    from kluis.books.summary import WarningCode
+
+    assert set(WARNING_PARAMS) == {str(code) for code in WarningCode}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("code", sorted(WARNING_PARAMS))
+def test_every_books_warning_has_a_text_with_its_placeholders(language, code):
+    assert code in TEXTS[language], f"web/i18n.js has no {language} text for the books warning {code}"
+    assert set(PLACEHOLDER.findall(TEXTS[language][code])) == WARNING_PARAMS[code], (language, code)
+    if "after" in WARNING_PARAMS[code]:
+        without = TEXTS[language][f"{code}.noDate"]
+        assert set(PLACEHOLDER.findall(without)) == WARNING_PARAMS[code] - {"after"}

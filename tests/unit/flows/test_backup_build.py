@@ -3,26 +3,34 @@ invocations with byte-identical results, and no half archive left when it fails.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
+import json
 import random
+import re
 import time
 import zipfile
 from datetime import UTC, datetime
 
 import pytest
+import pyxaf
 
 from kluis.archive.validation import open_archive
 from kluis.archive.zipreader import BytesSource
+from kluis.books.xaf import XAF_32
 from kluis.flows.backup.build import BackupBuilder
 from kluis.flows.backup.start import NothingToBackUp, archive_key
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob, new_backup
 from kluis.scope import Scope
+from kluis.storage.data import new_generation_id
 from kluis.storage.locks import LockBusy
 from kluis.storage.multipart import ObjectTooLarge, choose_part_size
 from kluis.storage.readahead import DEFAULT_READ_AHEAD, ReadAheadLimits
 from kluis_tools.seed import SeedSpec
+from tests.unit.books.data import awkward
+from tests.unit.books.test_xaf import xsd_errors
 from tests.unit.conftest import World
 
 SCOPE = Scope("10234", "00017", "2025")
@@ -126,8 +134,112 @@ def test_without_documents_only_records_are_archived(w):
             f"records/{d}.jsonl"
             for d in ("fiscal_year", "journal_entries", "ledger_accounts", "relations", "vat_returns")
         ]
-        + ["manifest.json", "manifest.sig"]
+        + ["auditfile.xaf", "manifest.json", "manifest.sig"]
     )
+
+
+# -- auditfile.xaf ------------------------------------------------------------------------------------
+def live_books(w: World, datasets: dict[str, bytes], scope: Scope = SCOPE) -> None:
+    """Make `datasets` the live records of `scope` (a new generation, HEAD flipped to it)."""
+    generation = new_generation_id()
+    for dataset, data in datasets.items():
+        w.store.put(scope, generation, f"records/{dataset}.jsonl", data)
+    w.store.flip_head(scope, generation, w.store.head(scope))
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_every_backup_holds_an_auditfile_listed_in_the_signed_manifest(w):
+    job = new_job(w)
+    builder(w).run(job, budget_seconds=600)
+    data = archive(w, job)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    # After the records and documents, before the manifest that lists it and the signature.
+    assert names[-3:] == ["auditfile.xaf", "manifest.json", "manifest.sig"]
+    xaf = members(data)["auditfile.xaf"]
+    listed = {e["path"]: e for e in json.loads(members(data)["manifest.json"])["entries"]}
+    assert listed["auditfile.xaf"] == {
+        "path": "auditfile.xaf",
+        "size": len(xaf),
+        "sha256": hashlib.sha256(xaf).hexdigest(),
+    }
+    verified = open_archive(BytesSource(data), w.signer)
+    verified.verify()
+    assert verified.manifest.auditfile_bytes == len(xaf)
+    assert verified.manifest.dataset_count == 5 and verified.manifest.staged_count == 5 + 6
+    built = w.jobs.get(job.customer, job.job_id)
+    assert built.archive is not None and built.archive.auditfile and built.archive.records == 5
+    assert built.view()["details"]["auditfile"] is True
+
+    assert xsd_errors(xaf, XAF_32) == []
+    report = pyxaf.validate(xaf, xsd=True)
+    assert report.ok, report.errors
+    records = members(data)
+    entries = [json.loads(line) for line in records["records/journal_entries.jsonl"].splitlines() if line]
+    with pyxaf.open(xaf) as af:
+        assert af.header.fiscal_year == "2025" and af.header.software_name == "Kluis"
+        assert af.header.created == MOMENT.date()
+        assert len(list(af.transactions())) == len(entries)
+        # With documents in the archive, a linked entry points at its PDF there.
+        refs = {line.document_ref for tx in af.transactions() for line in tx.lines}
+        assert any(ref and ref.startswith("documents/") and ref in records for ref in refs)
+
+
+def test_awkward_books_give_an_auditfile_valid_against_the_xsd(w):
+    live_books(w, awkward())
+    job = new_job(w, documents=False)
+    builder(w).run(job, budget_seconds=600)
+    xaf = members(archive(w, job))["auditfile.xaf"]
+    assert xsd_errors(xaf, XAF_32) == []  # long postal codes and names clipped, control characters gone
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", xaf.decode())
+    with pyxaf.open(xaf) as af:
+        assert len(list(af.transactions())) == 7  # every entry, also the unbalanced one
+        assert af.relations["R1"].addresses[0].postal_code == "SW1A1AALON"
+        assert all(len(r) <= 35 for r in af.relations)
+
+
+def test_a_resumed_build_writes_the_same_auditfile(w):
+    live_books(w, awkward())
+    single, stepped = new_job(w, documents=False), new_job(w, documents=False)
+    builder(w).run(single, budget_seconds=600)
+    ticks = itertools.count(step=10.0)
+    while not builder(w, clock=lambda: next(ticks)).run(stepped, budget_seconds=1).done:
+        pass
+    assert archive(w, stepped) == archive(w, single)
+    assert "auditfile.xaf" in members(archive(w, stepped))
+
+
+@pytest.mark.parametrize(
+    "datasets",
+    [
+        pytest.param(
+            {"journal_entries": b'{"id": "1", "date": "2025-01-02", "journal": "memoriaal"}\n'},
+            id="no-fiscal-year",
+        ),
+        pytest.param(
+            {
+                "fiscal_year": b'{"year": "2025", "start": "2025-01-01", "end": "2025-12-31"}\n',
+                "journal_entries": b'{"id": "1", "journal": "memoriaal"}\n',
+            },
+            id="entry-without-date",
+        ),
+    ],
+)
+def test_books_an_auditfile_cannot_tell_truthfully_are_backed_up_without_one(w, datasets):
+    live_books(w, datasets)
+    job = new_job(w, documents=False)
+    assert builder(w).run(job, budget_seconds=600).done
+    data = archive(w, job)
+    assert "auditfile.xaf" not in members(data)
+    verified = open_archive(BytesSource(data), w.signer)
+    verified.verify()
+    assert verified.manifest.auditfile_bytes is None
+    built = w.jobs.get(job.customer, job.job_id)
+    assert built.archive is not None and not built.archive.auditfile
+    assert built.archive.records == len(datasets)
 
 
 def test_an_administration_without_data_is_not_backed_up(w):

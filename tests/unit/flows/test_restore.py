@@ -3,12 +3,17 @@ safe to run twice."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
 import time
+import zipfile
 
 import pytest
 from boto3.dynamodb.conditions import Attr
 
+from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
+from kluis.archive.zipwriter import ZipWriter
 from kluis.errors import Reason
 from kluis.flows.backup.start import archive_key
 from kluis.flows.restore.apply import StagedGenerationInvalid
@@ -19,8 +24,10 @@ from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
 from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
+from kluis.storage.data import new_generation_id
 from kluis.storage.jobs import JobStateConflict, to_item
 from kluis_tools.seed import SeedSpec
+from tests.hostile.corpus import CREATED
 from tests.unit.conftest import World
 
 SCOPE = Scope("10234", "00017", "2025")
@@ -65,12 +72,94 @@ def test_staging_in_many_short_steps_writes_the_whole_archive_but_nothing_live(w
     steps = 1
     while not (result := service.stage(w.jobs.get_restore("10234", job.job_id), budget_seconds=1)).done:
         steps += 1
-    assert result.accepted and steps == 8  # 5 records + 3 documents, one per step
+    assert result.accepted and steps == 9  # 5 records + 3 documents + auditfile.xaf, one per step
     stage = w.jobs.get_restore("10234", job.job_id).stage
     assert stage is not None
     staged = stage.generation
+    # Everything but auditfile.xaf, which is verified and never staged: the records are the books.
     assert {o.name for o in w.store.generation_objects(SCOPE, staged)} == set(before)
     assert w.store.head(SCOPE) == head
+
+
+def test_the_auditfile_is_verified_but_not_staged_and_the_summary_counts_what_is_restored(w):
+    job = uploaded_restore(w)
+    result = w.staging.stage(job, budget_seconds=600)
+    assert result.accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.summary is not None and job.stage is not None
+    assert (job.summary.records, job.summary.documents, job.summary.auditfile) == (5, 3, True)
+    staged = {o.name: o.size for o in w.store.generation_objects(SCOPE, job.stage.generation)}
+    assert "auditfile.xaf" not in staged and len(staged) == 8
+    assert job.summary.bytes == sum(staged.values())
+    assert job.view()["details"]["summary"]["auditfile"] is True
+    before = live(w)
+    w.apply.apply(confirmed(w, job))  # Apply's inventory check agrees with what was staged
+    assert live(w) == before
+
+
+def rebuilt_without_auditfile(w: World, data: bytes) -> bytes:
+    """The same backup as one made before the auditfile: its entries but auditfile.xaf, signed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read(MANIFEST_NAME))
+        files = {n: zf.read(n) for n in zf.namelist() if n not in (MANIFEST_NAME, SIGNATURE_NAME)}
+    del files["auditfile.xaf"]
+    out = io.BytesIO()
+    writer = ZipWriter(out)
+    for name, content in files.items():
+        writer.write_entry(name, [content], compress=name.endswith(".jsonl"), modified=CREATED)
+    signed = Manifest(
+        customer=manifest["customer"],
+        administration=manifest["administration"],
+        fiscal_year=manifest["fiscal_year"],
+        created_at=manifest["created_at"],
+        source_generation=manifest["source_generation"],
+        include_documents=manifest["include_documents"],
+        entries=tuple(ManifestEntry(e.name, e.size, e.sha256) for e in writer.entries),
+    ).to_bytes()
+    writer.write_entry(MANIFEST_NAME, [signed], compress=True, modified=CREATED)
+    writer.write_entry(SIGNATURE_NAME, [w.signer.sign(signed)], compress=False, modified=CREATED)
+    writer.finish()
+    return out.getvalue()
+
+
+def test_a_backup_made_before_the_auditfile_still_restores(w):
+    job = uploaded_restore(w)
+    key = upload_key("10234", job.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    w.s3.put_object(Bucket="uploads", Key=key, Body=rebuilt_without_auditfile(w, data))
+    before = live(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, False)
+    w.apply.apply(confirmed(w, job))
+    assert live(w) == before
+
+
+def test_a_changed_auditfile_rejects_the_restore_and_stages_nothing_live(w):
+    job = uploaded_restore(w)
+    key = upload_key("10234", job.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    xaf = files["auditfile.xaf"]
+    changed = xaf.replace(b"<fiscalYear>2025", b"<fiscalYear>2024", 1)
+    assert changed != xaf and len(changed) == len(xaf)
+    # Rewritten as a valid ZIP with the original, signed manifest: only the SHA-256 can tell.
+    out = io.BytesIO()
+
+    writer = ZipWriter(out)
+    for name, content in files.items():
+        body = changed if name == "auditfile.xaf" else content
+        writer.write_entry(name, [body], compress=not name.endswith((".pdf", ".sig")), modified=CREATED)
+    writer.finish()
+    w.s3.put_object(Bucket="uploads", Key=key, Body=out.getvalue())
+    head = w.store.head(SCOPE)
+    result = w.staging.stage(job, budget_seconds=600)
+    assert result.done and not result.accepted
+    rejected = w.jobs.get("10234", job.job_id)
+    assert rejected.status is Status.REJECTED
+    assert rejected.failure is not None and rejected.failure.code == "archive.checksum_mismatch"
+    assert w.store.head(SCOPE).generation == head.generation
 
 
 def test_apply_flips_head_and_running_it_twice_gives_the_same_result(w):
@@ -261,3 +350,87 @@ def test_large_members_are_staged_in_parts_and_a_bad_one_leaves_no_object(w):
     assert w.jobs.get("10234", tampered.job_id).status is Status.REJECTED
     assert w.s3.list_multipart_uploads(Bucket="data").get("Uploads", []) == []
     assert w.store.head(SCOPE).generation == head.generation  # a rejection never writes HEAD
+
+
+# -- the books preview -------------------------------------------------------------------------------
+def newer_live_books(w: World, scope: Scope = SCOPE) -> None:
+    """Live books moved on since the backup: two entries after its last, and Q4's VAT return filed."""
+    head = w.store.head(scope)
+    assert head is not None
+    generation = new_generation_id()
+    for name, body in live(w, scope).items():
+        if name == "records/journal_entries.jsonl":
+            later = [
+                {
+                    "id": f"je-later-{n}",
+                    "date": "2025-12-30",
+                    "journal": "memoriaal",
+                    "description": "Correctie",
+                    "lines": [
+                        {"account": "4000", "debit": "10.00", "credit": "0.00"},
+                        {"account": "1100", "debit": "0.00", "credit": "10.00"},
+                    ],
+                }
+                for n in range(2)
+            ]
+            body += b"".join(json.dumps(entry).encode() + b"\n" for entry in later)
+        elif name == "records/vat_returns.jsonl":
+            body = body.replace(b'"status":"open"', b'"status":"filed"')
+        w.store.put(scope, generation, name, body)
+    w.store.flip_head(scope, generation, head)
+
+
+def test_an_identical_restore_previews_the_books_without_differences(w):
+    job = uploaded_restore(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.books is not None and job.books.identical and not job.books.warnings
+    assert job.books.backup.entries == job.books.live.entries > 0  # type: ignore[union-attr]
+    assert job.books.backup.documents == 3
+    view = job.view()["details"]["books"]
+    assert view["journalsDiffering"] == view["accountsDiffering"] == view["vatReturnsDiffering"] == 0
+    assert view["backup"]["entries"] == view["live"]["entries"]
+
+
+def test_an_older_backup_over_newer_books_warns_of_what_is_lost(w):
+    job = uploaded_restore(w)
+    newer_live_books(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    books = w.jobs.get_restore("10234", job.job_id).books
+    assert books is not None and not books.identical
+    codes = [warning.code for warning in books.warnings]
+    assert codes == ["books.filed_vat_returns_reopened", "books.newer_entries_lost"]
+    assert books.warnings[1].params["entries"] == 2
+    memoriaal = next(j for j in books.journals if j.journal == "memoriaal")
+    assert (memoriaal.live_entries - memoriaal.backup_entries, memoriaal.lost_entries) == (2, 2)
+    assert {a.account for a in books.accounts} == {"4000", "1100"}
+    # The job's JSON round-trips through the jobs table: decimals as strings, dates in ISO 8601.
+    shown = w.jobs.get_restore("10234", job.job_id).view()["details"]["books"]
+    assert shown["warnings"][1] == {
+        "code": "books.newer_entries_lost",
+        "params": {"entries": 2, "after": books.backup.last_entry_date.isoformat()},  # type: ignore[union-attr]
+    }
+    assert all(isinstance(a["change"], str) for a in shown["accounts"])
+
+
+def test_a_transfer_into_an_empty_administration_previews_the_backup_alone(w):
+    job = uploaded_restore(w, customer="20345")
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("20345", job.job_id)
+    assert job.books is not None and job.books.live is None and not job.books.identical
+    assert job.books.backup.entries > 0
+    view = job.view()["details"]
+    assert view["summary"]["transfer"] is True and view["books"]["live"] is None
+
+
+def test_a_restore_goes_on_without_a_preview_when_none_can_be_made(w, monkeypatch):
+    def odd(*args, **kwargs):
+        raise ValueError("records the summary cannot make sense of")
+
+    monkeypatch.setattr("kluis.flows.restore.books.preview", odd)
+    job = uploaded_restore(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.books is None and "books" not in job.view()["details"]
+    w.apply.apply(confirmed(w, job))
+    assert w.jobs.get_restore("10234", job.job_id).status is Status.RESTORED

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from kluis.archive.names import is_generation_id, is_generation_member
+from kluis.archive.names import AUDITFILE_NAME, is_archive_member, is_generation_id
 from kluis.archive.zipreader import ArchiveRejected
 from kluis.reasons import shown
 from kluis.scope import InvalidScope, check_administration, check_customer, check_year
@@ -178,13 +178,28 @@ class ManifestSummary:
     created_at: str
     source_generation: str
     include_documents: bool
-    record_count: int
+    record_count: int  # the entries that are not documents: the records, and auditfile.xaf if any
     document_count: int
     total_bytes: int
+    auditfile_bytes: int | None = None  # the size of auditfile.xaf; None: the archive has none
 
     @property
     def entry_count(self) -> int:
         return self.record_count + self.document_count
+
+    @property
+    def dataset_count(self) -> int:
+        """The `records/` entries: what a restore stages besides the documents."""
+        return self.record_count - (self.auditfile_bytes is not None)
+
+    @property
+    def staged_count(self) -> int:
+        """The entries a restore writes into the staged generation (all but auditfile.xaf)."""
+        return self.dataset_count + self.document_count
+
+    @property
+    def staged_bytes(self) -> int:
+        return self.total_bytes - (self.auditfile_bytes or 0)
 
 
 class _EntriesNotAList:
@@ -210,7 +225,7 @@ def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> Manifes
             pass
         raise ManifestInvalid("not_object")
     raw: dict[str, Any] = {}
-    counts = {"records": 0, "documents": 0, "bytes": 0}
+    counts = {"records": 0, "documents": 0, "bytes": 0, "auditfile": -1}
     entry_error: ManifestInvalid | None = None
     for event, key in events:  # at the top level: a key, or the end of the object
         if event == "end_map":
@@ -231,6 +246,7 @@ def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> Manifes
         record_count=counts["records"],
         document_count=counts["documents"],
         total_bytes=counts["bytes"],
+        auditfile_bytes=None if counts["auditfile"] < 0 else counts["auditfile"],
     )
     if not summary.include_documents and summary.document_count:
         raise ManifestInvalid("documents")
@@ -305,6 +321,8 @@ def _index_entries(
             continue
         counts["documents" if entry.is_document else "records"] += 1
         counts["bytes"] += entry.size
+        if entry.path == AUDITFILE_NAME:
+            counts["auditfile"] = entry.size
     return fault
 
 
@@ -328,7 +346,7 @@ def _parse_entry(raw: Any, seen: set[str] | None) -> ManifestEntry:
     path = _require(raw, "path", str)
     size = _require(raw, "size", int)
     sha256 = _require(raw, "sha256", str)
-    if not is_generation_member(path):
+    if not is_archive_member(path):
         raise ManifestInvalid("entry_name", name=shown(path))
     if seen is not None and path in seen:
         raise ManifestInvalid("entry_twice", name=shown(path))

@@ -1,7 +1,8 @@
 """The names a backup archive and a generation share: what a generation may hold, and generation ids.
 
 A generation holds records (`records/{dataset}.jsonl`) and documents (`documents/{id}.pdf`); an
-archive holds exactly those names plus its manifest and signature. Everything else is refused on
+archive holds exactly those names, the XAF auditfile (`auditfile.xaf`, verified on restore but never
+staged: the records are the books) and its manifest and signature. Everything else is refused on
 both sides, so a name from an uploaded file can never address anything but a member of a generation.
 Every pattern matches the whole string (`fullmatch`): `$` would let a final newline through.
 """
@@ -13,11 +14,19 @@ import re
 RECORD_NAME = re.compile(r"records/[a-z][a-z0-9_]{0,63}\.jsonl")
 DOCUMENT_NAME = re.compile(r"documents/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.pdf")
 GENERATION_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")
+# The administration/year as an XML Auditfile Financieel (kluis.books.xaf), written by the build
+# after the records and documents; older backups do not have it.
+AUDITFILE_NAME = "auditfile.xaf"
 
 
 def is_generation_member(name: str) -> bool:
     """True for the names a generation may hold: records/{dataset}.jsonl and documents/{id}.pdf."""
     return bool(RECORD_NAME.fullmatch(name) or DOCUMENT_NAME.fullmatch(name))
+
+
+def is_archive_member(name: str) -> bool:
+    """True for the names a manifest may list: a generation's members and the auditfile."""
+    return name == AUDITFILE_NAME or is_generation_member(name)
 
 
 def is_generation_id(value: str) -> bool:

@@ -3,7 +3,8 @@
 Writing happens in `kluis.backup` with `kluis.zipwriter`; this module reads. An archive is accepted
 only if, on top of `kluis.zipreader`'s ZIP safety checks:
 
-- its entry names are exactly the manifest's entries plus manifest.json and manifest.sig;
+- its entry names are exactly the manifest's entries plus manifest.json and manifest.sig (the
+  entries: records, documents and, in backups since the XAF, auditfile.xaf);
 - manifest.sig is our KMS key's MAC of manifest.json's exact bytes;
 - every entry's size equals the manifest's, and its SHA-256 too (checked as it streams).
 """
@@ -23,7 +24,7 @@ from kluis.archive.manifest import (
     ManifestSummary,
     index_manifest,
 )
-from kluis.archive.names import is_generation_member
+from kluis.archive.names import is_archive_member
 from kluis.archive.signature import MAX_SIGNATURE_BYTES, ManifestSigner
 from kluis.archive.zipreader import (
     DEFAULT_LIMITS,
@@ -120,7 +121,7 @@ def _open(
 ) -> BackupArchive:
     index = directory.index
     for name in index.names():
-        if name not in CONTROL_NAMES and not is_generation_member(name):
+        if name not in CONTROL_NAMES and not is_archive_member(name):
             raise ArchiveRejected("archive.unexpected_entry", name=shown(name))
     manifest_bytes = _small_member(src, directory, MANIFEST_NAME, MAX_MANIFEST_BYTES, limits)
     signature = _small_member(src, directory, SIGNATURE_NAME, MAX_SIGNATURE_BYTES, limits)

@@ -342,8 +342,8 @@ class VatReturnDifference(_Model):
     period: str
     year: str | None = None
     quarter: int | None = None
-    backup_status: str | None
-    live_status: str | None
+    backup_status: str | None = None
+    live_status: str | None = None
 
 
 class AccountDifference(_Model):

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from kluis.books.summary import BooksPreview
 from kluis.errors import Reason
 from kluis.jobs.lifecycle import INITIAL, ItemStatus, Kind, Status, is_final
 from kluis.retention import RetentionRequest
@@ -119,9 +120,10 @@ class BuiltArchive(_Model):
     manifest_sha256: str | None = None
     generation: str
     created_at: str
-    records: int
+    records: int  # the records/ entries
     documents: int
-    bytes: int
+    bytes: int  # of all entries, auditfile.xaf included
+    auditfile: bool = False  # the archive holds auditfile.xaf (backups before it did not)
 
 
 class RetainedCopy(_Model):
@@ -148,6 +150,7 @@ class BackupJob(JobBase):
             view["archiveSize"] = self.archive.size
             view["details"] = self.archive.model_dump(include={"generation", "created_at", "records"})
             view["details"] |= {"documents": self.archive.documents, "bytes": self.archive.bytes}
+            view["details"]["auditfile"] = self.archive.auditfile
             if retention_days is not None:
                 until = self.downloadable_until(retention_days)
                 view["downloadableUntil"] = until.isoformat(timespec="seconds")
@@ -178,12 +181,13 @@ class RestoreSummary(_Model):
     source_customer: str
     manifest_sha256: str | None = None
     datasets: tuple[str, ...] = ()  # which records the file holds (journal_entries, relations, ...)
-    records: int
+    records: int  # the records/ entries, staged
     documents: int
     includes_documents: bool
-    bytes: int
+    bytes: int  # of the staged entries (auditfile.xaf is verified, not staged)
     replaces_existing: bool
     current_live_since: str | None = None
+    auditfile: bool = False  # the file holds auditfile.xaf (verified like every entry)
 
     def view(self, scope: Scope) -> dict[str, Any]:
         return {
@@ -199,6 +203,7 @@ class RestoreSummary(_Model):
             "bytes": self.bytes,
             "replacesExisting": self.replaces_existing,
             "currentLiveSince": self.current_live_since,
+            "auditfile": self.auditfile,
         }
 
 
@@ -273,6 +278,8 @@ class RestoreJob(JobBase):
     inventory: StageInventory | None = None
     replaces: Replaced | None = None
     summary: RestoreSummary | None = None
+    # What the restore does to the books (kluis.flows.restore.books); None: none could be made.
+    books: BooksPreview | None = None
     confirmation: Confirmation | None = None
     # The fence between a flip and the clean-up of the stage it would make live (kluis.flows.restore
     # apply and cleanup): an open ticket holds the clean-up back; once fenced, no ticket is given.
@@ -288,6 +295,8 @@ class RestoreJob(JobBase):
         details: dict[str, Any] = {}
         if self.summary:
             details["summary"] = self.summary.view(self.scope)
+        if self.books:
+            details["books"] = self.books.view()
         if self.confirmation:
             details |= {
                 "verificationCode": self.confirmation.code,

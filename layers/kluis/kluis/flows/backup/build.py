@@ -4,27 +4,37 @@ A build may span several invocations (no Lambda time limit may end a large job):
 time budget runs out it saves a checkpoint (the ZIP writer's state, the multipart upload's parts and
 its unsent tail) and the state machine calls it again, which carries on where it stopped. The
 result is byte-identical to a build in one go.
+
+After the generation's members, and before the manifest, the build adds `auditfile.xaf`: the
+records as an XML Auditfile Financieel (`kluis.books.xaf`), streamed from the generation being
+backed up. It is written in the invocation that writes the last member (a checkpoint is only ever
+taken between members), and it depends only on the generation's records and the build's
+`created_at`, so a resumed build gives the same bytes as one in a single go.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestStream
+from kluis.archive.names import AUDITFILE_NAME
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.zipwriter import ZipWriter
+from kluis.books.records import RecordError
+from kluis.books.xaf import AuditfileOptions, auditfile_chunks
 from kluis.flows.backup.checkpoint import BuildState
 from kluis.flows.backup.cleanup import BackupCleanup
 from kluis.flows.backup.start import NothingToBackUp, archive_key
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob, BuiltArchive, Progress
-from kluis.storage.data import DataStore
+from kluis.storage.data import DataStore, GenerationRecords
 from kluis.storage.jobs import JobStore
 from kluis.storage.locks import Locks
 from kluis.storage.multipart import MultipartSink, choose_part_size
@@ -39,6 +49,9 @@ from kluis.storage.readahead import (
 PROGRESS_INTERVAL_SECONDS = 2.0
 READ_RANGE = 8 * 1024 * 1024  # a member above this is read as parallel ranged GETs of this size
 LOCK_MARGIN_SECONDS = 120
+SOFTWARE_VERSION = "0.1.0"  # header/softwareVersion of the auditfile (pyproject.toml's version)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -174,6 +187,37 @@ class BackupBuilder:
     def _read_range(self, key: str, start: int, end: int) -> bytes:
         return object_range(self.s3, self.store.bucket, key, start, end)
 
+    def _write_auditfile(
+        self,
+        job: BackupJob,
+        state: BuildState,
+        writer: ZipWriter,
+        manifest: ManifestStream,
+        modified: datetime,
+    ) -> bool:
+        """auditfile.xaf of the generation's records, after its members; False when there is none.
+
+        The auditfile reads every record before its first chunk (its totals come first), so records
+        it cannot write truthfully (no fiscal year, an entry without a date) are found before any
+        byte of the entry is written: the backup then goes on without an auditfile, as it always
+        backs up what is there. An unreadable ledger account or relation is left out and logged.
+        """
+        source = GenerationRecords(self.store, job.scope, state.generation)
+        options = AuditfileOptions(
+            created=modified.date(),
+            software_version=SOFTWARE_VERSION,
+            include_documents=job.include_documents,
+            on_invalid=lambda error: log.warning("auditfile of %s: left out %s", job.job_id, error),
+        )
+        chunks = auditfile_chunks(source, options)
+        try:
+            first = next(chunks)
+        except RecordError as error:
+            log.warning("backup %s has no auditfile: %s", job.job_id, error)
+            return False
+        self._write_member(writer, manifest, AUDITFILE_NAME, _chained(first, chunks), modified)
+        return True
+
     @staticmethod
     def _write_member(
         writer: ZipWriter, manifest: ManifestStream, name: str, chunks: Iterable[bytes], modified: datetime
@@ -193,6 +237,7 @@ class BackupBuilder:
         progress: Progress,
     ) -> None:
         scope = job.scope
+        auditfile = self._write_auditfile(job, state, writer, manifest, modified)
         identity = Manifest(
             customer=scope.customer,
             administration=scope.administration,
@@ -215,7 +260,8 @@ class BackupBuilder:
             manifest_sha256=written.sha256,
             generation=state.generation,
             created_at=state.created_at,
-            records=manifest.records,
+            records=manifest.records - auditfile,
+            auditfile=auditfile,
             documents=manifest.documents,
             bytes=manifest.total_bytes,
         )
@@ -227,8 +273,18 @@ class BackupBuilder:
 
 
 def _compress(name: str) -> bool:
-    """Records compress well; PDFs are compressed already, so they are STORED."""
-    return name.endswith(".jsonl")
+    """Records and the auditfile compress well; PDFs are compressed already, so they are STORED."""
+    return name.endswith((".jsonl", ".xaf"))
+
+
+def _chained(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    try:
+        yield first
+        yield from rest
+    finally:
+        close = getattr(rest, "close", None)  # its spool files go when the entry is written or abandoned
+        if close is not None:
+            close()
 
 
 class _Progress:

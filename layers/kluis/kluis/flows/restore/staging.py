@@ -2,6 +2,10 @@
 
 The staged generation is written beside the live one; nothing reads it until Apply flips `HEAD`.
 A large upload takes several invocations: each continues at the member the job records.
+
+`auditfile.xaf` is verified like every member (its size and SHA-256 against the signed manifest)
+but never staged: the records are the books, the auditfile only their exchange form. Archives
+made before it existed have none and restore as ever.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kluis.archive.manifest import ManifestEntry, ManifestSummary
+from kluis.archive.names import AUDITFILE_NAME
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import BackupArchive, open_archive
 from kluis.archive.zipreader import ArchiveRejected, Limits
 from kluis.flows.limits import StartLimits
+from kluis.flows.restore.books import books_preview
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
@@ -126,20 +132,30 @@ class Staging:
             return StageResult(done=True, accepted=False)
         if position < manifest.entry_count:
             return StageResult(done=False, accepted=False)
-        # Last, once every member is written: what Apply checks instead of listing the stage.
+        # Last, once every member is written: what Apply checks instead of listing the stage. Before
+        # it, the books preview: the staged records against the live ones (kluis.flows.restore.books).
         key, etag = StageInventories(self.s3, self.store.bucket).write(
             scope,
             StageContents(
                 generation=job.stage.generation,
                 job=job.job_id,
-                entries=manifest.entry_count,
-                bytes=manifest.total_bytes,
+                entries=manifest.staged_count,
+                bytes=manifest.staged_bytes,
                 manifest_sha256=manifest_sha256,
             ),
         )
         head = self.store.head(scope)
+        books = books_preview(
+            self.store,
+            scope,
+            job.stage.generation,
+            head.generation if head else None,
+            documents=manifest.document_count,
+            job_id=job.job_id,
+        )
         self.jobs.update(
             job,
+            books=books,
             stage=job.stage.model_copy(update={"position": position}),
             inventory=StageInventory(key=key, etag=etag),
             summary=_summary(
@@ -200,10 +216,11 @@ def _summary(
         source_customer=manifest.customer,
         manifest_sha256=manifest_sha256,
         datasets=archive.datasets(),
-        records=manifest.record_count,
+        records=manifest.dataset_count,
         documents=manifest.document_count,
         includes_documents=manifest.include_documents,
-        bytes=manifest.total_bytes,
+        bytes=manifest.staged_bytes,
+        auditfile=manifest.auditfile_bytes is not None,
         replaces_existing=replaces_existing,
         current_live_since=live_since,
     )
@@ -234,6 +251,10 @@ class _Stager:
         self.whole_bytes = min(WHOLE_MEMBER_BYTES, part_size)
 
     def add(self, entry: ManifestEntry, content: Iterator[bytes]) -> None:
+        if entry.path == AUDITFILE_NAME:
+            for _ in content:  # verified (raises at its end if the SHA-256 is not the manifest's), not staged
+                pass
+            return
         if entry.size <= self.whole_bytes:
             data = b"".join(content)  # raises at its end if the SHA-256 is not the manifest's
             self.writes.put(entry.path, data, sha256=entry.sha256)

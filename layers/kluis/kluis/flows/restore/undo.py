@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kluis.errors import KluisError
+from kluis.flows.restore.books import books_preview
 from kluis.flows.restore.staging import StageResult
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import Replaced, RestoreJob, RestoreSummary, Stage, new_restore
@@ -133,7 +134,15 @@ class Undo:
             replaces_existing=head is not None,
             current_live_since=head.flipped_at if head else None,
         )
-        self.jobs.update(job, summary=summary)
+        books = books_preview(
+            self.store,
+            job.scope,
+            job.stage.generation,
+            head.generation if head else None,
+            documents=summary.documents,
+            job_id=job.job_id,
+        )
+        self.jobs.update(job, summary=summary, books=books)
         return StageResult(done=True, accepted=True)
 
 
