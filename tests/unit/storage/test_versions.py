@@ -39,9 +39,10 @@ def flipped(store: DataStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[DataS
     clock = S3Clock()
     monkeypatch.setattr(moto.s3.models, "utcnow", clock)
     head = None
+    milliseconds = {"first": 100, "second": 500, "third": 900}
     for name, generation in GENERATIONS.items():
         if name != "seed":
-            clock.now = datetime(2026, 1, 1, 12, 0, 0, {"first": 100, "second": 500, "third": 900}[name] * 1000)
+            clock.now = datetime(2026, 1, 1, 12, 0, 0, milliseconds[name] * 1000)
         head = store.flip_head(SCOPE, generation, expected=head)
     yield store
 
