@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kluis.archive.names import is_generation_member
 from kluis.scope import Scope
 from kluis.storage.data import DataStore
+
+ONE_SECOND = timedelta(seconds=1)  # the precision of S3's LastModified
 
 
 class NothingAtThatTime(Exception):
@@ -105,7 +107,8 @@ class VersionReader:
             for found, version, _, latest in self._history(key)
             if found == key and version is not None
         ]
-        versions.sort(key=lambda pair: pair[0].last_modified, reverse=True)
+        # Kept in S3's order, newest first: LastModified has whole seconds and cannot order two
+        # flips in the same second.
         return [self._point(scope, version, latest) for version, latest in versions[:limit]]
 
     def _point(self, scope: Scope, version: ObjectVersion, latest: bool) -> RestorePoint:
@@ -120,12 +123,14 @@ class VersionReader:
         """The generations HEAD named at any time from `moment` until now (the one live at `moment`
         and every one made live after it); only those versions of HEAD are read."""
         key = DataStore.head_key(scope)
-        versions = sorted(
-            (v for found, v, _, _ in self._history(key) if found == key and v is not None),
-            key=lambda version: version.last_modified,
-        )
-        recent = [v for v in versions if v.last_modified >= moment]
-        earlier = [v for v in versions if v.last_modified < moment][-1:]
+        # Oldest first by S3's own order (a key's versions are listed newest first), not by
+        # LastModified: it has whole seconds, and two flips in one second would sort either way.
+        versions = [v for found, v, _, _ in self._history(key) if found == key and v is not None][::-1]
+        # A version stamped second s was written in [s, s + 1): only one stamped a second before
+        # `moment` was surely live before it; anything later may have been live since.
+        settled = [v for v in versions if v.last_modified + ONE_SECOND <= moment]
+        earlier = settled[-1:]
+        recent = versions[len(settled) :]
         generations = set()
         for version in earlier + recent:
             head = self.store.head(scope, version_id=version.version_id)
