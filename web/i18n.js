@@ -30,7 +30,7 @@ const TEXTS = {
     "switch.button": "Wissel van klant",
     "switch.invalid": "Geef een klantnummer van 1 tot 10 cijfers.",
 
-    "choose.heading": "1. Administratie en boekjaar",
+    "choose.heading": "Administratie en boekjaar",
     "choose.administration": "Administratie",
     "choose.year": "Boekjaar",
     "choose.none": "Er zijn voor deze klant geen administraties met gegevens.",
@@ -39,7 +39,7 @@ const TEXTS = {
     "choose.proposals": "Onverwerkte voorstellen (Scan & Herken)",
     "choose.unknown": "onbekend",
 
-    "backup.heading": "2. Backup maken",
+    "backup.heading": "Backup maken",
     "backup.intro": "Maak een ZIP-bestand met de boekhoudgegevens van deze administratie en dit boekjaar.",
     "backup.auditfile":
       "Elke backup bevat ook een auditfile (XAF 3.2, auditfile.xaf): het uitwisselingsformaat van de " +
@@ -66,7 +66,7 @@ const TEXTS = {
     "backup.gone": "Deze backup is niet meer te downloaden: hij is na de bewaartermijn verwijderd. Maak een nieuwe backup.",
     "backup.downloadFailed": "Downloaden is niet gelukt: {reason}",
 
-    "restore.heading": "3. Backup terugzetten",
+    "restore.heading": "Backup terugzetten",
     "restore.intro":
       "Kies een backupbestand (.zip) dat met Kluis is gemaakt. U ziet eerst wat erin staat; " +
       "pas na uw bevestiging wordt er iets vervangen.",
@@ -166,7 +166,7 @@ const TEXTS = {
     "dataset.documents": "{count} documenten",
     "list.and": "en",
 
-    "jobs.heading": "4. Recente taken",
+    "jobs.heading": "Recente taken",
     "jobs.caption": "Recente backups en terugzettingen van administratie {administration}, boekjaar {year}",
     "jobs.kind": "Soort",
     "jobs.status": "Status",
@@ -212,7 +212,7 @@ const TEXTS = {
     "undo.cancelled": "Het ongedaan maken is geannuleerd. Er is niets veranderd.",
     "undo.refused": "Deze terugzetting kan niet ongedaan worden gemaakt: {reason}",
     "undo.notStarted": "Het ongedaan maken is niet gestart: {reason}",
-    "retained.heading": "6. Bewaarde jaren",
+    "retained.heading": "Bewaarde jaren",
     "retained.intro": "Afgesloten boekjaren worden onveranderbaar bewaard: 7 jaar na het einde van het boekjaar (10 jaar als u daarom vraagt), zoals de wet vraagt (art. 52 AWR). U kunt ze downloaden, ook nadat uw licentie is beëindigd.",
     "retained.col.administration": "Administratie",
     "retained.col.year": "Boekjaar",
@@ -241,7 +241,7 @@ const TEXTS = {
     "retention.ready": "De bewaarkopie van administratie {administration}, boekjaar {year} is gemaakt en wordt bewaard tot {until}.",
     "retention.failed": "De bewaarkopie is niet gemaakt: {reason}",
     "retention.notStarted": "De bewaarkopie is niet gestart: {reason}",
-    "audit.heading": "7. Logboek",
+    "audit.heading": "Logboek",
     "audit.intro": "Wie wat heeft gedaan en wanneer, het nieuwste bovenaan. Het logboek kan niet worden gewijzigd.",
     "audit.onlyScope": "Alleen de gekozen administratie en het gekozen boekjaar ({administration} / {year})",
     "audit.col.at": "Wanneer",
@@ -277,7 +277,7 @@ const TEXTS = {
     "audit.retention.download_issued": "Downloadlink van een bewaarkopie uitgegeven",
     "audit.operator.action": "Handeling van de beheerder",
 
-    "sysrestore.heading": "5. Herstel uit systeembackup aanvragen",
+    "sysrestore.heading": "Herstel uit systeembackup aanvragen",
     "sysrestore.intro":
       "Gegevens kwijt en geen eigen backup? Vraag de beheerder om administraties en boekjaren terug te zetten " +
       "zoals ze op een eerder tijdstip in de systeembackups stonden. De huidige gegevens daarvan worden dan vervangen.",
@@ -512,7 +512,7 @@ const TEXTS = {
     "switch.button": "Switch customer",
     "switch.invalid": "Enter a customer number of 1 to 10 digits.",
 
-    "choose.heading": "1. Administration and fiscal year",
+    "choose.heading": "Administration and fiscal year",
     "choose.administration": "Administration",
     "choose.year": "Fiscal year",
     "choose.none": "This customer has no administrations with data.",
@@ -521,7 +521,7 @@ const TEXTS = {
     "choose.proposals": "Unprocessed proposals (Scan & Recognize)",
     "choose.unknown": "unknown",
 
-    "backup.heading": "2. Make a backup",
+    "backup.heading": "Make a backup",
     "backup.intro": "Make a ZIP file with the bookkeeping data of this administration and fiscal year.",
     "backup.auditfile":
       "Every backup also holds an auditfile (XAF 3.2, auditfile.xaf): the Dutch tax administration's " +
@@ -548,7 +548,7 @@ const TEXTS = {
     "backup.gone": "This backup can no longer be downloaded: it was removed after its retention period. Make a new backup.",
     "backup.downloadFailed": "The download failed: {reason}",
 
-    "restore.heading": "3. Restore a backup",
+    "restore.heading": "Restore a backup",
     "restore.intro":
       "Choose a backup file (.zip) made with Kluis. You first see what it holds; " +
       "nothing is replaced until you confirm.",
@@ -647,7 +647,7 @@ const TEXTS = {
     "dataset.documents": "{count} documents",
     "list.and": "and",
 
-    "jobs.heading": "4. Recent jobs",
+    "jobs.heading": "Recent jobs",
     "jobs.caption": "Recent backups and restores of administration {administration}, fiscal year {year}",
     "jobs.kind": "Kind",
     "jobs.status": "Status",
@@ -693,7 +693,7 @@ const TEXTS = {
     "undo.cancelled": "The undo was cancelled. Nothing was changed.",
     "undo.refused": "This restore cannot be undone: {reason}",
     "undo.notStarted": "The undo was not started: {reason}",
-    "retained.heading": "6. Retained years",
+    "retained.heading": "Retained years",
     "retained.intro": "Closed fiscal years are kept unalterable: 7 years after the end of the fiscal year (10 years if you ask), as Dutch law requires (art. 52 AWR). You can download them, also after your licence has ended.",
     "retained.col.administration": "Administration",
     "retained.col.year": "Fiscal year",
@@ -722,7 +722,7 @@ const TEXTS = {
     "retention.ready": "The retained copy of administration {administration}, fiscal year {year} was made and is kept until {until}.",
     "retention.failed": "The retained copy was not made: {reason}",
     "retention.notStarted": "The retained copy was not started: {reason}",
-    "audit.heading": "7. Audit log",
+    "audit.heading": "Audit log",
     "audit.intro": "Who did what and when, newest first. The log cannot be changed.",
     "audit.onlyScope": "Only the chosen administration and fiscal year ({administration} / {year})",
     "audit.col.at": "When",
@@ -758,7 +758,7 @@ const TEXTS = {
     "audit.retention.download_issued": "Download link of a retained copy issued",
     "audit.operator.action": "Operator action",
 
-    "sysrestore.heading": "5. Request a restore from a system backup",
+    "sysrestore.heading": "Request a restore from a system backup",
     "sysrestore.intro":
       "Lost data and no backup of your own? Ask the operator to restore administrations and fiscal years as they " +
       "were at an earlier point in time in the system backups. Their current data is then replaced.",

@@ -2,7 +2,8 @@
 // download, nothing else. The page knows it from the token's role claim, or from the API's own answer
 // (403 request.read_only) when the claim is named otherwise: it then shows the banner and hides every
 // action that writes (a backup, a restore or its undo, a request to the operator, a retention request),
-// while downloads of retained years still work. The API refuses writes either way.
+// while downloads of retained years still work; the visible sections are numbered 1, 2, 3, … still.
+// The API refuses writes either way.
 
 import { $ } from "./dom.js";
 import { renderJobs } from "./jobs.js";
@@ -20,6 +21,19 @@ export function renderReadOnly() {
     if (element) element.hidden = state.readOnly;
   }
   document.body.dataset.readOnly = state.readOnly ? "true" : "false";
+  numberSections();
+}
+
+// The sections' headings are numbered in the order they show: with the writing sections hidden the
+// numbers run on (1, 2, 3, …) instead of skipping. The number is a span of its own beside the heading's
+// translated text, so a change of language keeps it.
+export function numberSections() {
+  let number = 0;
+  for (const section of document.querySelectorAll("main section.card")) {
+    const label = section.querySelector(".section-number");
+    if (!label) continue;
+    label.textContent = section.hidden ? "" : `${++number}. `;
+  }
 }
 
 export function setReadOnly(readOnly) {

@@ -362,6 +362,9 @@ function contents(summary) {
   return datasets.length ? formatList(datasets) : null;
 }
 
+// Rows that span two columns of the summary, the same in a restore's and an undo's.
+const WIDE_ROWS = new Set(["restore.summary.contents", "undo.summary.contents"]);
+
 function summaryRows(job) {
   const details = job.details || {};
   const summary = details.summary || {};
@@ -399,6 +402,7 @@ export function renderConfirmPanel() {
       .map(([key, value]) => {
         const row = document.createElement("div");
         row.dataset.row = key;
+        if (WIDE_ROWS.has(key)) row.className = "wide";
         const term = document.createElement("dt");
         term.textContent = t(key);
         const definition = document.createElement("dd");

@@ -96,6 +96,8 @@ def test_a_restore_with_a_wrong_then_the_right_code_replaces_the_live_data(
     expect(summary).to_contain_text("00017")
     expect(summary).to_contain_text("2025")
     expect(summary).to_contain_text(words["contents"])  # what the file holds, in words
+    contents = summary.locator('[data-row="restore.summary.contents"]')
+    expect(contents).to_have_css("grid-column-start", "span 2")  # as wide as the undo's
     expect(page.locator("#restore-replaces")).to_contain_text(words["replaces"])
     expect(panel).to_contain_text(words["undo_window"])  # what is definitive, truthfully
     expect(page.locator("#attempts-left")).to_have_text(words["attempts"])

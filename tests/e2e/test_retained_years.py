@@ -92,6 +92,28 @@ def test_after_the_licence_ended_the_page_is_read_only_and_retained_years_still_
     expect(page.locator("body")).to_have_attribute("data-read-only", "true")
     for hidden in ("#backup", "#restore", "#sysrestore-form", "#retention-request"):
         expect(page.locator(hidden)).to_be_hidden()
+    # The visible sections are numbered without the hidden ones (no jump from 1 to 4), in both languages.
+    numbered = page.locator("main section.card:visible h2")
+    expect(numbered).to_have_text(
+        [
+            "1. Administratie en boekjaar",
+            "2. Recente taken",
+            "3. Herstel uit systeembackup aanvragen",
+            "4. Bewaarde jaren",
+            "5. Logboek",
+        ]
+    )
+    page.get_by_label("Taal").select_option("en")
+    expect(numbered).to_have_text(
+        [
+            "1. Administration and fiscal year",
+            "2. Recent jobs",
+            "3. Request a restore from a system backup",
+            "4. Retained years",
+            "5. Audit log",
+        ]
+    )
+    page.get_by_label("Language").select_option("nl")
     expect(page.get_by_role("button", name="Backup maken")).to_have_count(0)
     expect(page.get_by_role("button", name="Versturen")).to_have_count(0)
     expect(page.get_by_role("button", name="Bewaren aanvragen")).to_have_count(0)

@@ -97,6 +97,9 @@ def test_a_restore_undone_from_the_page_gives_back_exactly_what_was_live_before(
     )
     expect(page.locator("#restore-irreversible")).to_contain_text("kan zelf niet ongedaan worden gemaakt")
     expect(page.locator("#restore-summary")).to_contain_text("boekingen")
+    # The contents span two columns, as in a restore's summary.
+    contents = page.locator('#restore-summary [data-row="undo.summary.contents"]')
+    expect(contents).to_have_css("grid-column-start", "span 2")
     shot(page, "undo-awaiting-code")
     assert harness.snapshot(scope)[1] == archive_members(data), "nothing changes before the code"
 

@@ -260,7 +260,7 @@ def test_a_failing_build_marks_the_job_failed_with_a_readable_reason(harness):
         failed["reason"]
         == "This administration and fiscal year hold no data, so there is nothing to back up."
     )
-    assert "downloadUrl" not in failed
+    assert "downloadUrl" not in failed and "downloadable" not in failed
     assert harness.execution(job.job_id)["status"] == "FAILED"
 
 

@@ -229,7 +229,7 @@ def test_a_fault_at_any_call_of_a_backup_build_leaves_no_half_archive(harness, b
             continue
         if job["status"] != "failed" or "Nothing was changed" not in (job.get("reason") or ""):
             problems.append(f"{where}: not failed with a readable reason: {job}")
-        if exists or "downloadUrl" in job:
+        if exists or job.get("downloadable"):
             problems.append(f"{where}: a failed build left an archive that can be downloaded")
     assert not problems, "\n".join(problems)
 
