@@ -116,6 +116,7 @@ class Row:
     zipfile_ok: bool | None = None
     unzip_ok: bool | None = None
     zip64: bool | None = None
+    auditfile_ok: bool | None = None  # auditfile.xaf valid per the XAF 3.2 XSD, one transaction per entry
     verify_seconds: float = 0.0
     restore: dict[str, Any] | None = None
     host_peak_rss: int | None = None  # this process: moto, gateway and bench, high-water so far
@@ -460,10 +461,12 @@ class Bench:
         row.unzip_ok = result.returncode == 0
         if not row.unzip_ok:
             row.errors.append(f"unzip -t: {(result.stdout + result.stderr).strip()[-300:]}")
+        row.auditfile_ok = _auditfile_ok(path, row)
         row.verify_seconds = time.perf_counter() - started
         say(
             f"{tag} zipfile {'ok' if row.zipfile_ok else 'FAILED'} ({len(infos):,} entries), "
-            f"unzip -t {'ok' if row.unzip_ok else 'FAILED'}, {row.verify_seconds:.0f} s"
+            f"unzip -t {'ok' if row.unzip_ok else 'FAILED'}, "
+            f"auditfile.xaf {'ok' if row.auditfile_ok else 'FAILED'}, {row.verify_seconds:.0f} s"
         )
 
     # -- restore (once the API has it) --------------------------------------------------------------
@@ -650,6 +653,7 @@ COLUMNS = (
     ("build/floor", lambda r: ratio(r.ratio)),
     ("build RSS MiB", lambda r: mib(r.build_peak_rss)),
     ("zip ok", lambda r: _check(r.zipfile_ok and r.unzip_ok if r.zipfile_ok is not None else None)),
+    ("xaf ok", lambda r: _check(r.auditfile_ok)),
 )
 RESTORE_COLUMNS = (
     ("stage s", lambda r: seconds(r.stage_seconds)),
@@ -786,3 +790,27 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{len(rows)} row(s) in {total / 60:.1f} min; written to {args.out}/{stamp}.json (and latest.json)"
     )
     return 1 if any(row.errors for row in rows) else 0
+
+
+def _auditfile_ok(path: Path, row: Row) -> bool:
+    """The archive's auditfile.xaf validates against the official XAF 3.2 XSD (pyxaf's copy) and
+    holds one transaction per journal entry of the records beside it."""
+    import pyxaf  # a dev dependency: only the bench and the tests read auditfiles
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "auditfile.xaf" not in names:
+            row.errors.append("no auditfile.xaf in the archive")
+            return False
+        xaf = archive.read("auditfile.xaf")
+        journal = archive.read("records/journal_entries.jsonl")
+        entries = sum(1 for line in journal.splitlines() if line.strip())
+    report = pyxaf.validate(xaf, xsd=True)
+    if not report.ok:
+        row.errors.append(f"auditfile.xaf: {report.errors[:3]}")
+        return False
+    with pyxaf.open(xaf) as auditfile:
+        transactions = sum(1 for _ in auditfile.transactions())
+    if transactions != entries:
+        row.errors.append(f"auditfile.xaf: {transactions} transactions for {entries} journal entries")
+    return transactions == entries
