@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import ijson
 
@@ -248,12 +248,7 @@ def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> Manifes
         total_bytes=counts["bytes"],
         auditfile_bytes=None if counts["auditfile"] < 0 else counts["auditfile"],
     )
-    if not summary.include_documents and summary.document_count:
-        raise ManifestInvalid("documents")
-    if raw.get("counts") != {"records": summary.record_count, "documents": summary.document_count}:
-        raise ManifestInvalid("counts")
-    if raw.get("totals") != {"bytes": summary.total_bytes}:
-        raise ManifestInvalid("totals")
+    _check_counts(raw, summary)
     return summary
 
 
@@ -388,10 +383,26 @@ def _parse(raw: dict[str, Any]) -> Manifest:
     seen: set[str] = set()
     entries = tuple(_parse_entry(item, seen) for item in _require(raw, "entries", list))
     manifest = Manifest(**header, entries=entries)
+    _check_counts(raw, manifest)
+    return manifest
+
+
+class _Counted(Protocol):
+    @property
+    def include_documents(self) -> bool: ...
+    @property
+    def record_count(self) -> int: ...
+    @property
+    def document_count(self) -> int: ...
+    @property
+    def total_bytes(self) -> int: ...
+
+
+def _check_counts(raw: dict[str, Any], manifest: _Counted) -> None:
+    """The manifest's own counts and totals agree with its entries (whole or streamed)."""
     if not manifest.include_documents and manifest.document_count:
         raise ManifestInvalid("documents")
     if raw.get("counts") != {"records": manifest.record_count, "documents": manifest.document_count}:
         raise ManifestInvalid("counts")
     if raw.get("totals") != {"bytes": manifest.total_bytes}:
         raise ManifestInvalid("totals")
-    return manifest

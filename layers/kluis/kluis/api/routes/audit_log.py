@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from kluis.api.auth import customer, resources_of
-from kluis.scope import check_administration, check_year
+from kluis.api.query import ScopeFilter
 
 router = Router()
 MAX_SHOWN = 200
@@ -17,19 +17,11 @@ MAX_READ = 5000  # records looked at for one answer: a filter on a rare administ
 @router.get("/audit-log")
 def audit_log() -> dict[str, Any]:
     """The latest records (at most 200), optionally of one administration/year (?administration=&year=)."""
-    event = router.current_event
-    administration = event.get_query_string_value("administration")
-    year = event.get_query_string_value("year")
-    if administration is not None:
-        check_administration(administration)
-    if year is not None:
-        check_year(year)
+    only = ScopeFilter.of(router)
     shown = []
     records = resources_of(router).audit.records(customer(router), newest_first=True, limit=MAX_READ)
     for record in records:
-        if administration and record.administration != administration:
-            continue
-        if year and record.year != year:
+        if not only.admits(record.administration, record.year):
             continue
         shown.append(record.view())
         if len(shown) >= MAX_SHOWN:

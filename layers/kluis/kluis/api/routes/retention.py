@@ -10,11 +10,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from kluis.api.auth import customer, resources_of
+from kluis.api.query import ScopeFilter
 from kluis.api.trail import Trail, audited, record, subject
 from kluis.audit import Action, Outcome
 from kluis.jobs.model import is_job_id
 from kluis.retention import RetentionYears, Why
-from kluis.scope import Scope, check_administration, check_year
+from kluis.scope import Scope
 from kluis.storage.retained import NoSuchRetainedArchive
 
 logger = Logger(child=True)
@@ -47,18 +48,11 @@ def request_retention(
 @router.get("/retained-archives")
 def retained_archives() -> dict[str, Any]:
     """What is kept for the customer, newest first; optionally of one administration/year."""
-    event = router.current_event
-    administration = event.get_query_string_value("administration")
-    year = event.get_query_string_value("year")
-    if administration is not None:
-        check_administration(administration)
-    if year is not None:
-        check_year(year)
+    only = ScopeFilter.of(router)
     archives = [
         archive
         for archive in resources_of(router).retained.of_customer(customer(router))
-        if (administration is None or archive.administration == administration)
-        and (year is None or archive.year == year)
+        if only.admits(archive.administration, archive.year)
     ]
     return {"archives": [archive.view() for archive in archives]}
 
