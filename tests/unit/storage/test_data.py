@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 
+from kluis.runtime.transient import is_transient
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, HeadConflict, new_generation_id
 
@@ -83,3 +86,15 @@ def test_deleting_a_generation_leaves_others_and_head_alone(store: DataStore):
     assert list(store.generation_objects(SCOPE, staged)) == []
     assert store.open(next(store.generation_objects(SCOPE, live)).key).read() == b"live\n"
     assert store.administrations("10234") == [("00017", "2025")]
+
+
+def test_a_conditional_write_in_progress_is_a_retry_not_another_restores_flip(store: DataStore):
+    """S3 answers 409 ConditionalRequestConflict while another conditional write of the key is in
+    flight ("try again"); moto never does, so botocore's Stubber answers as S3 would."""
+    head = store.flip_head(SCOPE, new_generation_id(), expected=None)
+    with Stubber(store.head_s3) as s3:
+        s3.add_client_error("put_object", "ConditionalRequestConflict", http_status_code=409)
+        with pytest.raises(ClientError) as raised:
+            store.flip_head(SCOPE, new_generation_id(), expected=head)
+    assert is_transient(raised.value), "the state machine retries it"
+    assert store.head(SCOPE) == head
