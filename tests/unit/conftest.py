@@ -6,6 +6,7 @@ KMS HMAC key, so a test calls the same services a Lambda does, with no state mac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,19 @@ from kluis.storage.data import DataStore
 from kluis.storage.versions import VersionReader
 
 REGION = "eu-west-1"
+
+
+@pytest.fixture(autouse=True)
+def in_process_aws_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mock_aws of these tests is moto's in-process mock, whatever a local stack set.
+
+    A local stack (the integration and browser tests' session fixture) points AWS_ENDPOINT_URL at
+    its server for the rest of the pytest run, and mock_aws does not intercept such an endpoint:
+    a unit test run after them talked to that live stack instead (found when one passed alone and
+    failed in `make test`: the stack applies Object Lock to multipart copies, the mock does not).
+    """
+    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(name)
 
 
 class World(Resources):
