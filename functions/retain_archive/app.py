@@ -25,6 +25,6 @@ resources = Resources(
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with job_step(logger, resources.jobs, event, BackupJob) as job:
         job = resources.retention.retain(job)
-    retained = job.retained
-    logger.info("retained", extra={"retainUntil": retained.retain_until if retained else None})
-    return {"retainUntil": retained.retain_until if retained else None}
+    until = job.retained.retain_until if job.retained else None
+    logger.info("retained", extra={"retainUntil": until})
+    return {"retainUntil": until}

@@ -99,6 +99,21 @@ def check_all_or_nothing(harness: Harness, before: tuple, data: bytes, job: dict
 REACH_ATTEMPTS = 3
 
 
+def restore_with_fault(
+    harness: Harness, data: bytes, label: str, **fault: Any
+) -> tuple[tuple[Any, ...], dict[str, Any], CallFault]:
+    """Change the live data, then restore `data` with a CallFault of `fault` in the restore steps,
+    until the fault is reached (REACH_ATTEMPTS at most): the snapshot before, the job, the fault."""
+    for attempt in range(REACH_ATTEMPTS):
+        change_live_data(harness.store, SCOPE, f"{label}.{attempt}")
+        before = harness.snapshot(SCOPE)
+        with CallFault(harness, RESTORE_STEPS, **fault) as injected:
+            job = run_restore(harness, data)
+        if injected.fired is not None:
+            break
+    return before, job, injected
+
+
 def points(calls: list[tuple[str, str]]) -> list[tuple[int, tuple[str, str]]]:
     """Every call point, except the middle of a run of identical calls (the same code path)."""
     return [
@@ -130,14 +145,8 @@ def test_a_fault_at_any_call_from_staging_to_the_flip_is_all_or_nothing(harness,
     calls = clean_calls(harness, backup, RESTORE_STEPS)
     problems = []
     for k, (function, operation) in points(calls):
-        for attempt in range(REACH_ATTEMPTS):
-            change_live_data(harness.store, SCOPE, f"{kind} {k}.{attempt}")
-            before = harness.snapshot(SCOPE)
-            error = transient_error(operation) if kind == "transient" else fatal_error(operation)
-            with CallFault(harness, RESTORE_STEPS, fail_at=k, error=error) as fault:
-                job = run_restore(harness, backup)
-            if fault.fired is not None:
-                break
+        error = transient_error(operation) if kind == "transient" else fatal_error(operation)
+        before, job, fault = restore_with_fault(harness, backup, f"{kind} {k}", fail_at=k, error=error)
         where = f"call {k} ({function} {operation})"
         if fault.fired is None:
             problems.append(f"{where}: the fault was not reached")
@@ -167,13 +176,9 @@ def test_a_lost_answer_to_any_write_is_absorbed_by_the_retry(harness, backup):
     for k, (function, operation) in points(calls):
         if operation.split(".")[1] not in WRITES:
             continue
-        for attempt in range(REACH_ATTEMPTS):
-            change_live_data(harness.store, SCOPE, f"lost answer {k}.{attempt}")
-            before = harness.snapshot(SCOPE)
-            with CallFault(harness, RESTORE_STEPS, fail_at=k, error=transient_error(), when="after") as fault:
-                job = run_restore(harness, backup)
-            if fault.fired:
-                break
+        before, job, fault = restore_with_fault(
+            harness, backup, f"lost answer {k}", fail_at=k, error=transient_error(), when="after"
+        )
         where = f"call {k} ({function} {operation})"
         assert fault.fired, where
         outcome = check_all_or_nothing(harness, before, backup, job)
