@@ -50,6 +50,8 @@ CATALOGUE = Path(__file__).with_name("calls.json")
 # -- shapes of recorded calls ------------------------------------------------------------------------
 JOB = re.compile(r"\d{8}T\d{6}-[0-9a-f]{12}")
 GENERATION = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
+# An audit export's range of sequence numbers: how far the log had grown differs from run to run.
+SEQUENCE_RANGE = re.compile(r"^\d+-\d+(?=\.jsonl$)")
 SAMPLES = {
     "{job}": "20261120T101500-0123456789ab",
     "{generation}": "20261120T101500Z-89abcdef",
@@ -61,7 +63,7 @@ SAMPLES = {
 def key_shape(key: str) -> str:
     """An object key with its variable parts named: what a policy's resource pattern is matched with."""
     key = JOB.sub("{job}", GENERATION.sub("{generation}", key))
-    parts = ["{n}" if part.isdigit() else part for part in key.split("/")]
+    parts = ["{n}" if part.isdigit() else SEQUENCE_RANGE.sub("{n}-{n}", part) for part in key.split("/")]
     if parts[0] == "drill" and len(parts) > 5:  # drill/{drill}/{customer}/{administration}/{year}/...
         parts = [*parts[:5], "{member}"]
     key = "/".join(parts)
