@@ -42,7 +42,10 @@ from kluis.storage.retained import RetainedArchives
 from kluis.storage.stale import StaleRestores
 from kluis.storage.versions import VersionReader
 
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+# A connection for every request a step keeps in flight (the build: up to 64 GETs ahead and its part
+# uploads; validation: 8 ranged GETs and 32 writes): beyond the pool, each request would open a
+# connection (a TCP and TLS handshake on AWS) that the pool then throws away.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=80)
 # SigV4 is what presigned URLs of KMS-encrypted objects require. Virtual-hosted addressing makes
 # presigned URLs and POSTs name the regional endpoint (<bucket>.s3.<region>.amazonaws.com): by default
 # botocore presigns for the global one, which answers a new bucket outside us-east-1 with a 307 for up
