@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -538,9 +539,13 @@ class LocalStack:
     def run_scheduled(self, logical_id: str) -> Any:
         """Invoke a scheduled function now, as EventBridge would (its Input, or an empty event)."""
         schedule = next(s for s in self.schedules if s.function == logical_id)
-        answer = self.client("lambda").invoke(
-            FunctionName=self.name_of(logical_id), Payload=json.dumps(schedule.input).encode()
-        )
+        name = self.name_of(logical_id)
+        # A synchronous invoke answers when the function ends, which may be its whole Timeout (the
+        # sweeper's is 15 minutes): wait that long, and never retry, which would run it twice.
+        timeout = self.runtime.functions[name].timeout
+        patience = Config(read_timeout=timeout + 30, retries={"total_max_attempts": 1})
+        invoker = boto3.client("lambda", endpoint_url=self.endpoint, region_name=REGION, config=patience)
+        answer = invoker.invoke(FunctionName=name, Payload=json.dumps(schedule.input).encode())
         payload = json.loads(answer["Payload"].read() or b"null")
         if "FunctionError" in answer:
             raise RuntimeError(f"{logical_id} failed: {payload}")
