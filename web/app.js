@@ -26,7 +26,7 @@ import {
   updateRestoreControls,
 } from "./restore.js";
 import { loadRetained, renderRetained, requestRetention, resetRetained } from "./retained.js";
-import { loadAdministrations, loadScope, renderFacts, selectAdministration } from "./scope.js";
+import { forgetScope, loadAdministrations, loadScope, renderFacts, selectAdministration } from "./scope.js";
 import { renderSignedIn, signIn } from "./signin.js";
 import { state } from "./state.js";
 import {
@@ -44,6 +44,7 @@ import {
 // Every sign-in, of the first customer or another, starts the sections afresh.
 async function startSession(customer) {
   if (!(await signIn(customer))) return false;
+  forgetScope();
   resetBackup();
   resetRestore();
   resetSystemRestore();

@@ -50,11 +50,7 @@ export async function loadAdministrations(prefer = {}) {
   if (map.size === 0) {
     status.dataset.i18n = "choose.none";
     status.textContent = t("choose.none");
-    $("#choose-form").hidden = true;
-    state.administration = state.year = null;
-    state.facts = null;
-    renderFacts();
-    renderJobs([]);
+    forgetScope();
     return;
   }
   status.hidden = true;
@@ -64,6 +60,16 @@ export async function loadAdministrations(prefer = {}) {
   fillSelect($("#administration"), administrations, administration);
   selectAdministration(administration, prefer.year);
   await loadScope();
+}
+
+// No administration/year chosen: nothing to act on (the backup button is disabled with the facts gone).
+// Also at every sign-in, so that a new customer never sees, or acts on, the previous one's choice.
+export function forgetScope() {
+  $("#choose-form").hidden = true;
+  state.administration = state.year = null;
+  state.facts = null;
+  renderFacts();
+  renderJobs([]);
 }
 
 export function selectAdministration(administration, preferYear) {
