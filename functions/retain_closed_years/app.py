@@ -32,6 +32,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "build")
     report = resources.closed_years.run(budget)
     logger.info(
-        "closed years looked at", extra={"started": len(report.started), "unfinished": report.unfinished}
+        "closed years looked at",
+        extra={
+            "started": len(report.started),
+            "looked_at": report.walked.visited,
+            "unfinished": report.walked.unfinished,
+        },
     )
     return asdict(report)

@@ -23,6 +23,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = resources.sweeper.run(budget)
     logger.info(
         "sweep ended",
-        extra={"retired": sum(len(g) for g in report.retired.values()), "busy": len(report.busy)},
+        extra={
+            "retired": sum(len(g) for g in report.retired.values()),
+            "busy": len(report.busy),
+            "swept": report.walked.visited,
+            "unfinished": report.walked.unfinished,
+        },
     )
     return asdict(report)

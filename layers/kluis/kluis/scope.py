@@ -51,6 +51,14 @@ class Scope:
         check_administration(self.administration)
         check_year(self.year)
 
+    @classmethod
+    def parse(cls, text: str) -> Scope:
+        """The scope `str(scope)` wrote: customer/administration/year."""
+        parts = text.split("/")
+        if len(parts) != 3:
+            raise InvalidScope("scope.invalid_customer", value=shown(text))
+        return cls(*parts)
+
     @property
     def prefix(self) -> str:
         """The data-bucket prefix under which this administration/year lives."""

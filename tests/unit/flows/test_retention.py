@@ -86,6 +86,26 @@ def test_a_change_to_a_closed_year_gets_a_new_archive(w):
     assert list(w.closed_years.run(budget_seconds=60).started) == [str(CLOSED)]
 
 
+def test_a_run_out_of_time_is_continued_by_the_next_so_every_closed_year_is_reached(w):
+    clock = {"now": time.time()}
+    w.closed_years.walk.clock = lambda: clock["now"]
+    consider = w.closed_years.consider
+
+    def slow(scope: Scope) -> str | None:  # each administration/year takes a minute
+        clock["now"] += 60
+        return consider(scope)
+
+    w.closed_years.consider = slow
+    first = w.closed_years.run(budget_seconds=90)  # two of the four: 00017/2023 and 00017/2024
+    assert first.walked.unfinished and first.walked.visited == 2
+    assert list(first.started) == [str(CLOSED)]
+    second = w.closed_years.run(budget_seconds=90)  # goes on with 00018/2012 and 00018/2013
+    assert second.walked.started_after == str(OPEN) and second.walked.visited == 2
+    assert not second.walked.unfinished and second.started == {}  # 00018's years are long past
+    third = w.closed_years.run(budget_seconds=300)
+    assert third.walked.started_after is None and third.walked.visited == 4
+
+
 def test_a_request_for_a_year_whose_period_is_over_is_refused(w):
     with pytest.raises(RetentionPeriodOver) as refused:
         w.retention.request(LONG_AGO, 7, Why.REQUESTED, requested_by="user-1")

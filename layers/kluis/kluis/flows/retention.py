@@ -27,16 +27,19 @@ from kluis.books import records
 from kluis.errors import KluisError
 from kluis.flows.backup.start import start_backup
 from kluis.flows.limits import StartLimits
+from kluis.flows.scope_walk import ScopeWalk, Walked
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob, RetainedCopy, new_job_id, now_iso
 from kluis.retention import RetentionRequest, RetentionYears, Why, fiscal_year_end, retain_until
 from kluis.scope import NoSuchScope, Scope
 from kluis.storage.audit import AuditLog
+from kluis.storage.bookmarks import Bookmarks
 from kluis.storage.data import DataStore, GenerationRecords
 from kluis.storage.jobs import JobNotFound, JobStore
 from kluis.storage.retained import RetainedArchive, RetainedArchives
 
 LOG = logging.getLogger(__name__)
+BOOKMARK = "retain-closed-years"
 # A lock must end in the future; a year whose period ends sooner than this is not worth locking.
 MIN_REMAINING = timedelta(days=1)
 
@@ -51,7 +54,7 @@ class RetentionPeriodOver(KluisError):
 @dataclass
 class ClosedYearsReport:
     started: dict[str, str] = field(default_factory=dict)  # scope -> job id
-    unfinished: bool = False  # the time budget ended first; the next run goes on
+    walked: Walked = field(default_factory=Walked)  # where it started, how many, whether it finished
 
 
 class Retention:
@@ -170,6 +173,7 @@ class ClosedYears:
         retained: RetainedArchives,
         jobs: JobStore,
         retention: Retention,
+        bookmarks: Bookmarks,
         *,
         years: RetentionYears,
         clock: Callable[[], float] = time.time,
@@ -179,15 +183,12 @@ class ClosedYears:
         self.jobs = jobs
         self.retention = retention
         self.years = years
-        self.clock = clock
+        # A run that ends on its budget leaves a bookmark; the next goes on after it.
+        self.walk = ScopeWalk(store, bookmarks, BOOKMARK, clock)
 
     def run(self, budget_seconds: float) -> ClosedYearsReport:
-        deadline = self.clock() + budget_seconds
         report = ClosedYearsReport()
-        for scope in self.store.all_scopes():
-            if self.clock() >= deadline:
-                report.unfinished = True
-                break
+        for scope in self.walk.scopes(budget_seconds, report.walked):
             job_id = self.consider(scope)
             if job_id is not None:
                 report.started[str(scope)] = job_id

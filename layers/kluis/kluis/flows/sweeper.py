@@ -13,6 +13,9 @@ HEAD at a generation the sweeper removed. Removal marks the generation retired f
 (`DataStore.retire`), so a crash mid-way leaves a generation that is never taken for whole, and the
 next run finishes it. The bucket is versioned: removed objects stay as noncurrent versions for the
 system backups' retention. The sweeper never writes HEAD (its role may not).
+
+A run that ends on its time budget leaves a bookmark, and the next goes on after it
+(`kluis.flows.scope_walk`): with more administrations than one run can sweep, the last are reached.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from kluis.archive.names import is_generation_id
+from kluis.flows.scope_walk import ScopeWalk, Walked
 from kluis.scope import Scope
+from kluis.storage.bookmarks import Bookmarks
 from kluis.storage.data import DataStore
 from kluis.storage.jobs import JobStore
 from kluis.storage.locks import LockBusy, Locks
@@ -33,13 +38,14 @@ from kluis.storage.versions import VersionReader
 LOG = logging.getLogger(__name__)
 OWNER = "sweeper"
 LEASE_SECONDS = 300
+BOOKMARK = "sweep-generations"
 
 
 @dataclass
 class SweepReport:
     retired: dict[str, list[str]] = field(default_factory=dict)  # scope -> generations removed
     busy: list[str] = field(default_factory=list)  # scopes skipped: their lock was held
-    unfinished: bool = False  # the time budget ended first; the next run goes on
+    walked: Walked = field(default_factory=Walked)  # where it started, how many, whether it finished
 
 
 class Sweeper:
@@ -48,6 +54,7 @@ class Sweeper:
         store: DataStore,
         jobs: JobStore,
         locks: Locks,
+        bookmarks: Bookmarks,
         *,
         window_days: float,
         grace_days: float = 1.0,
@@ -56,18 +63,15 @@ class Sweeper:
         self.store = store
         self.jobs = jobs
         self.locks = locks
+        self.walk = ScopeWalk(store, bookmarks, BOOKMARK, clock)
         self.history = VersionReader(store.s3, store.bucket)
         self.window = timedelta(days=window_days)
         self.grace = timedelta(days=grace_days)
         self.clock = clock
 
     def run(self, budget_seconds: float) -> SweepReport:
-        deadline = self.clock() + budget_seconds
         report = SweepReport()
-        for scope in self.store.all_scopes():
-            if self.clock() >= deadline:
-                report.unfinished = True
-                break
+        for scope in self.walk.scopes(budget_seconds, report.walked):
             try:
                 retired = self.sweep(scope)
             except LockBusy:

@@ -32,6 +32,7 @@ from kluis.flows.system_restore.drill import Drill
 from kluis.flows.system_restore.fulfilment import Fulfilment, Sources
 from kluis.settings import Settings
 from kluis.storage.audit import AuditLog
+from kluis.storage.bookmarks import Bookmarks
 from kluis.storage.data import DataStore
 from kluis.storage.drills import DrillLog
 from kluis.storage.jobs import RETENTION_DAYS, JobStore
@@ -174,7 +175,12 @@ class Resources:
     @cached_property
     def closed_years(self) -> ClosedYears:
         return ClosedYears(
-            self.store, self.retained, self.jobs, self.retention, years=self.settings.retention_years
+            self.store,
+            self.retained,
+            self.jobs,
+            self.retention,
+            Bookmarks(self.dynamodb, self.jobs.table.name),
+            years=self.settings.retention_years,
         )
 
     # -- restores -----------------------------------------------------------------------------------
@@ -243,6 +249,7 @@ class Resources:
             self.store,
             self.jobs,
             self.locks,
+            Bookmarks(self.dynamodb, self.jobs.table.name),
             window_days=self.settings.undo_window_days,
             grace_days=self.settings.sweep_grace_days,
         )

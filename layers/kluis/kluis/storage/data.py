@@ -301,15 +301,25 @@ class DataStore:
 
     def all_scopes(self) -> list[Scope]:
         """Every administration/year of every customer that has a HEAD (operators' tools only)."""
-        return [
-            Scope(customer, administration, year)
-            for customer in self._child_prefixes("data/")
-            for administration, year in self.administrations(customer)
-        ]
+        return list(self.scopes_after(None))
 
-    def _child_prefixes(self, prefix: str) -> Iterator[str]:
+    def scopes_after(self, after: Scope | None) -> Iterator[Scope]:
+        """Every administration/year that has a HEAD and comes after `after` in key order, lazily.
+
+        Key order is (customer, administration, year) compared as strings: ids are digits and `/`
+        sorts before every digit. Customers before `after`'s are not listed at all (StartAfter).
+        """
+        start = f"data/{after.customer}" if after else ""
+        for customer in self._child_prefixes("data/", start_after=start):
+            for administration, year in self.administrations(customer):
+                scope = Scope(customer, administration, year)
+                if after is None or scope > after:  # Scope orders as its key
+                    yield scope
+
+    def _child_prefixes(self, prefix: str, start_after: str = "") -> Iterator[str]:
         paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
+        where = {"StartAfter": start_after} if start_after else {}
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/", **where):
             for common in page.get("CommonPrefixes", []):
                 yield common["Prefix"][len(prefix) :].rstrip("/")
 
