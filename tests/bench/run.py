@@ -35,6 +35,7 @@ from infra.local.s3_latency import LATENCY_ENV
 from infra.local.stack import ACCOUNT
 from infra.local.template import ROOT, load
 from kluis.flows.backup.start import archive_key
+from kluis.flows.restore.uploads import PARTS_PER_REQUEST
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import BackupJob
 from kluis.scope import Scope
@@ -334,6 +335,8 @@ class Bench:
                     if restore:
                         if self.floors:
                             self._restore_floor(tag, path, archive, row)
+                        else:  # nothing reads it any more; moto holds every object in memory
+                            self.s3.delete_object(Bucket=self.archives_bucket, Key=archive)
                         say(f"{tag} restore: upload, validate, confirm, apply")
                         row.restore = self._restore(path)
                         say(
@@ -474,9 +477,12 @@ class Bench:
     def _upload_in_parts(self, job_id: str, path: Path, plan: dict[str, Any]) -> None:
         """Presigned UploadPart URLs from the API, 4 parts in flight (as web/s3-upload.js), then complete."""
         numbers = list(range(1, plan["partCount"] + 1))
-        response = self.call("POST", f"/restores/{job_id}/upload-parts", json={"parts": numbers})
-        response.raise_for_status()
-        urls = {part["partNumber"]: part["url"] for part in response.json()["parts"]}
+        urls: dict[int, str] = {}
+        for first in range(0, len(numbers), PARTS_PER_REQUEST):  # the API presigns so many at once
+            batch = numbers[first : first + PARTS_PER_REQUEST]
+            response = self.call("POST", f"/restores/{job_id}/upload-parts", json={"parts": batch})
+            response.raise_for_status()
+            urls |= {part["partNumber"]: part["url"] for part in response.json()["parts"]}
 
         def send(number: int) -> None:
             with path.open("rb") as file:
