@@ -3,7 +3,7 @@
 // records (at most 200) and does not page; the page says so when it shows that many.
 
 import { api, errorText } from "./api.js";
-import { $, clearMessage, showMessage } from "./dom.js";
+import { $, cell, clearMessage, showMessage } from "./dom.js";
 import { formatDate, hasText, reasonText, t } from "./i18n.js";
 import { state } from "./state.js";
 
@@ -37,12 +37,6 @@ export async function loadAuditLog() {
 
 function actionText(action) {
   return hasText(`audit.${action}`) ? t(`audit.${action}`) : action;
-}
-
-function cell(text) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  return td;
 }
 
 export function renderAuditLog() {

@@ -112,6 +112,13 @@ export function setFieldError(input, errorElement, key) {
 }
 
 // The badge of a job's or request's status: the icon and tone go with the status, the text with `key`.
+// A table cell holding `text` (as text, never markup).
+export function cell(text) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
 export function statusBadge(status, key = `status.${status}`) {
   const badge = document.createElement("span");
   badge.className = `badge badge-${TONE[status] || "busy"}`;

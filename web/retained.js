@@ -4,7 +4,7 @@
 // chosen administration/year. A request is a job: followed to its end, then the list is loaded anew.
 
 import { api, enc, errorText, pollJob, Superseded } from "./api.js";
-import { $, clearMessage, focus, setBusy, showMessage } from "./dom.js";
+import { $, cell, clearMessage, focus, setBusy, showMessage } from "./dom.js";
 import { formatBytes, formatDay, reasonText, t } from "./i18n.js";
 import { readOnlyRefusal } from "./read-only.js";
 import { scopePath, state } from "./state.js";
@@ -29,12 +29,6 @@ export async function loadRetained() {
     showMessage($("#retained-status"), "error", "retained.loadFailed", { reason: () => errorText(error) });
   }
   renderRetained();
-}
-
-function cell(text) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  return td;
 }
 
 export function renderRetained() {
