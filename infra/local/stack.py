@@ -70,7 +70,7 @@ class _Dispatcher(DomainDispatcherApplication):
       data (a debugging aid for HTML forms). Exceptions still propagate to the server as in debug.
     """
 
-    def __init__(self, create_app: Callable[[str], Flask]) -> None:
+    def __init__(self, create_app: Callable[[Any], Flask]) -> None:
         super().__init__(lambda service: _without_debug(create_app(service)))
         self._backends: dict[str | None, Any] = {}
 
