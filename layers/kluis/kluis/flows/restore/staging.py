@@ -42,7 +42,9 @@ STAGE_WORKERS = 32
 WHOLE_MEMBER_BYTES = 8 * 1024 * 1024  # members up to this (and the part size) are one PUT
 BLOCK_BYTES = 8 * 1024 * 1024
 BLOCKS_AHEAD = 8  # ranged GETs in flight ahead of the parser: 64 MiB
-WRITE_BYTES = 32 * 1024 * 1024  # member bytes held for writes in flight
+# Member bytes held for writes in flight: 24 documents of 2 MiB. With 32 MiB (16 of them) a 1 GB
+# restore at 50 ms reached 0.74-0.82 of the floor, with 48 MiB 0.81-0.93, at the same peak (~205 MiB).
+WRITE_BYTES = 48 * 1024 * 1024
 
 
 @dataclass(frozen=True)
