@@ -111,7 +111,6 @@ export function setFieldError(input, errorElement, key) {
   else input.removeAttribute("aria-invalid");
 }
 
-// The badge of a job's or request's status: the icon and tone go with the status, the text with `key`.
 // A table cell holding `text` (as text, never markup).
 export function cell(text) {
   const td = document.createElement("td");
@@ -119,6 +118,7 @@ export function cell(text) {
   return td;
 }
 
+// The badge of a job's or request's status: the icon and tone go with the status, the text with `key`.
 export function statusBadge(status, key = `status.${status}`) {
   const badge = document.createElement("span");
   badge.className = `badge badge-${TONE[status] || "busy"}`;

@@ -173,13 +173,17 @@ class Resources:
         )
 
     @cached_property
+    def bookmarks(self) -> Bookmarks:
+        return Bookmarks(self.dynamodb, self.jobs.table.name)
+
+    @cached_property
     def closed_years(self) -> ClosedYears:
         return ClosedYears(
             self.store,
             self.retained,
             self.jobs,
             self.retention,
-            Bookmarks(self.dynamodb, self.jobs.table.name),
+            self.bookmarks,
             years=self.settings.retention_years,
         )
 
@@ -249,7 +253,7 @@ class Resources:
             self.store,
             self.jobs,
             self.locks,
-            Bookmarks(self.dynamodb, self.jobs.table.name),
+            self.bookmarks,
             window_days=self.settings.undo_window_days,
             grace_days=self.settings.sweep_grace_days,
         )
