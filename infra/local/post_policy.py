@@ -37,6 +37,8 @@ from xml.sax.saxutils import escape
 from werkzeug.datastructures import FileStorage
 from werkzeug.formparser import parse_form_data
 
+from infra.local.atomic import POST_KEY
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_POST_BYTES = 5 * 1000**3  # S3: "the maximum size of an object uploaded by POST is 5 GB"
 UNCONDITIONED = frozenset({"file", "policy", "x-amz-signature"})
@@ -73,6 +75,7 @@ class PostPolicy:
         except Refusal as refusal:
             return _error(start_response, refusal, environ.get("HTTP_ORIGIN"))
         environ["wsgi.input"] = io.BytesIO(raw)  # moto reads the request as it came
+        environ[POST_KEY] = form[0].get("key", "")  # the key it writes, held as one step (atomic.py)
         body = b"".join(self.app(environ, start_response))
         self._managed_key_if_unnamed(_bucket(environ), form[0])
         return [body]

@@ -24,6 +24,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from infra.local import moto_versions
+from infra.local.atomic import Atomicity
 from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
 from infra.local.object_lock import MultipartLocks
 from infra.local.post_policy import PostPolicy
@@ -58,7 +59,7 @@ HANDLED_TYPES = {
 
 
 class _Dispatcher(DomainDispatcherApplication):
-    """moto's dispatcher, made to cost less CPU per request; what it answers is unchanged.
+    """moto's dispatcher, made to cost less CPU per request, and atomic per request as AWS is.
 
     The embedded server serves every AWS request of the local stack in one process, so its CPU per
     request is what caps thousands of small GETs (a backup of many documents), not the modelled
@@ -70,9 +71,26 @@ class _Dispatcher(DomainDispatcherApplication):
       data (a debugging aid for HTML forms). Exceptions still propagate to the server as in debug.
     """
 
-    def __init__(self, create_app: Callable[[Any], Flask]) -> None:
-        super().__init__(lambda service: _without_debug(create_app(service)))
+    def __init__(self, create_app: Callable[[Any], Flask], atomicity: Atomicity | None = None) -> None:
+        self.atomicity = atomicity or Atomicity()
+        self._service_of: dict[int, str] = {}  # id of a backend app: its service
+
+        def create(service: Any) -> Flask:
+            app = _without_debug(create_app(service))
+            self._service_of[id(app)] = str(service)
+            return app
+
+        super().__init__(create)
         self._backends: dict[str | None, Any] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """moto's own dispatch, with the request applied as one step as AWS does (infra.local.atomic).
+
+        moto computes a whole answer inside the app's call (its views return bytes), so the lock is
+        held while the request is read, checked, applied and answered, not while it is sent."""
+        app = self.get_application(environ)
+        with self.atomicity.hold(self._service_of.get(id(app)), environ):
+            return app(environ, start_response)
 
     def get_backend_for_host(self, host: str | None) -> Any:
         # Called under self.lock (DomainDispatcherApplication.get_application).
