@@ -82,11 +82,23 @@ function renderUploadProgress(loaded, total) {
 // An undo of a restore: the same steps, other words.
 export const isUndo = (job) => Boolean(job?.details?.undoOf);
 
+// A restore is ready for its code once its view carries the code: the confirm panel is never shown
+// without the code to type back. A view that says awaiting-confirmation without one is waited on and
+// polled again, as a step still under way.
+export function awaitsCode(view) {
+  return view.status === "awaiting-confirmation" && Boolean(view.details?.verificationCode);
+}
+
 function renderRestoreWait(job) {
   state.restoreJob = job;
   const words = isUndo(job)
-    ? { validating: "undo.preparing", applying: "undo.applying" }
-    : { "awaiting-upload": "restore.uploaded", validating: "restore.uploaded", applying: "restore.applying" };
+    ? { validating: "undo.preparing", "awaiting-confirmation": "undo.preparing", applying: "undo.applying" }
+    : {
+        "awaiting-upload": "restore.uploaded",
+        validating: "restore.uploaded",
+        "awaiting-confirmation": "restore.awaitingCode",
+        applying: "restore.applying",
+      };
   const key = words[job.status];
   if (key) showMessage($("#restore-status"), "busy", key);
   $("#restore-apply-progress").hidden = job.status !== "applying";
@@ -248,7 +260,7 @@ export async function abortUpload() {
 // Follows a restore until it awaits its code or has ended, and shows where it is.
 async function followRestore(jobId, run) {
   const checked = await pollJob(jobId, {
-    done: (view) => view.status === "awaiting-confirmation",
+    done: awaitsCode,
     update: renderRestoreWait,
     alive: () => run === followed,
   });
@@ -269,7 +281,7 @@ export async function resumeRestore(job) {
     const view = await api("GET", `/jobs/${enc(job.jobId)}`);
     if (run !== followed) return;
     state.restoreJob = view;
-    if (view.status === "awaiting-confirmation" || view.final) {
+    if (awaitsCode(view) || view.final) {
       showRestoreOutcome(view);
     } else {
       renderRestoreWait(view);
@@ -331,6 +343,14 @@ function showRestoreOutcome(job) {
   $("#restore-apply-progress").hidden = true;
   $("#upload-progress").hidden = true;
   updateRestoreControls();
+  if (job.status === "awaiting-confirmation" && !awaitsCode(job)) {
+    $("#confirm-panel").hidden = true;
+    renderRestoreWait(job);
+    followRestore(job.jobId, followed).catch((error) => {
+      if (!(error instanceof Superseded)) showFailure(error);
+    });
+    return;
+  }
   if (job.status === "awaiting-confirmation") {
     clearMessage(status);
     state.restoreCodeError = null;
@@ -393,7 +413,7 @@ function summaryRows(job) {
 
 export function renderConfirmPanel() {
   const job = state.restoreJob;
-  if (!job || job.status !== "awaiting-confirmation") return;
+  if (!job || !awaitsCode(job)) return;
   const details = job.details || {};
   const summary = details.summary || {};
   $("#restore-summary").replaceChildren(
@@ -475,7 +495,7 @@ function showCodeError(render) {
 export async function confirmRestore(event) {
   event.preventDefault();
   const job = state.restoreJob;
-  if (!job || state.restoreBusy || job.status !== "awaiting-confirmation") return;
+  if (!job || state.restoreBusy || !awaitsCode(job)) return;
   const input = $("#code-input");
   const code = input.value.trim();
   if (!code) {

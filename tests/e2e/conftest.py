@@ -105,12 +105,26 @@ def page(browser: Browser, harness: Harness) -> Iterator[Page]:
     )
     context.set_default_timeout(20_000)
     page = context.new_page()
+    page.add_init_script(PANEL_WITHOUT_CODE_WATCH)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: _console_error(message, harness.gateway.url, errors))
     yield page
     context.close()
     assert not errors, f"errors in the page or its console: {errors}"
+
+
+# In every browser test: the confirm panel is never visible without the code it asks to type back. The
+# page's console error fails the test (the `page` fixture keeps every console error).
+PANEL_WITHOUT_CODE_WATCH = """
+new MutationObserver(() => {
+  const panel = document.getElementById("confirm-panel");
+  const code = document.getElementById("verification-code");
+  if (panel && code && !panel.hidden && !code.textContent.trim()) {
+    console.error("kluis: the confirm panel is shown without a verification code");
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+"""
 
 
 def _console_error(message: ConsoleMessage, origin: str, errors: list[str]) -> None:

@@ -13,12 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from kluis.scope import Scope
 from kluis.storage.data import DataStore
 from kluis_tools.seed import SeedSpec, seed
-from tests.e2e.conftest import reload
+from tests.e2e.conftest import POLL_MS, reload
 from tests.e2e.words import LANGUAGES, WORDS
 from tests.integration.harness import CUSTOMER, SMALL, Harness
 
@@ -130,6 +130,48 @@ def test_a_restore_with_a_wrong_then_the_right_code_replaces_the_live_data(
     expect(page.locator("#restore-file")).to_be_enabled()
     shot(page, "restored")
     assert live_records(harness.store) == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_restore_read_without_its_code_is_waited_on_never_shown_without_it(
+    open_page, harness, archive, shot, tmp_path, language
+):
+    """A view that says awaiting-confirmation but carries no code (which a torn read of the job once
+    gave) shows that the code is being prepared, and the page polls until the code is there."""
+    words = WORDS[language]
+    path = tmp_path / "backup.zip"
+    path.write_bytes(archive)
+    withheld: list[str] = []
+    withholding = True
+
+    def without_code(route: Route) -> None:
+        response = route.fetch()
+        view = response.json()
+        if withholding and view.get("status") == "awaiting-confirmation":
+            view["details"].pop("verificationCode", None)
+            withheld.append(view["jobId"])
+        route.fulfill(response=response, json=view)
+
+    page = open_page(language)
+    page.route(re.compile(r".*/api/jobs/[^/]+$"), without_code)
+    send(page, path, language)
+    status = page.locator("#restore-status")
+    expect(status).to_contain_text(words["awaiting_code"], timeout=CONFIRM_TIMEOUT)
+    expect(page.locator("#confirm-panel")).to_be_hidden()
+    shot(page, "awaiting-code")
+    polled = len(withheld)
+    expect(status).to_contain_text(words["awaiting_code"])
+    page.wait_for_timeout(3 * POLL_MS)
+    assert len(withheld) > polled, "the page should poll again while the code is missing"
+
+    withholding = False
+    code = wait_for_confirmation(page)
+
+    assert code == harness.call("GET", f"/jobs/{withheld[0]}").json()["details"]["verificationCode"]
+
+    expect(page.locator("#code-input")).to_be_focused()
+    page.get_by_role("button", name=words["cancel"], exact=True).click()
+    expect(status).to_contain_text(words["cancelled"])
 
 
 def test_a_cancelled_restore_changes_nothing(open_page, harness, archive, shot, tmp_path):

@@ -34,6 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
         "rejected": "Het bestand is afgewezen:",
         "tampered": "is na het maken van de backup gewijzigd of beschadigd",
         "cancelled": "Het terugzetten is geannuleerd",
+        "awaiting_code": "de verificatiecode wordt klaargezet",
     },
     "en": {
         "administration": "Administration",
@@ -64,5 +65,6 @@ WORDS: dict[str, dict[str, str]] = {
         "rejected": "The file was rejected:",
         "tampered": "differs from what the backup's manifest says",
         "cancelled": "The restore was cancelled",
+        "awaiting_code": "the verification code is being prepared",
     },
 }
