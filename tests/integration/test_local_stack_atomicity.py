@@ -73,8 +73,19 @@ def race(work: Callable[[int], Any], threads: int = THREADS) -> list[Any]:
         return list(pool.map(run, range(threads)))
 
 
-def rejected(error: ClientError, *codes: str) -> bool:
-    return error.response["Error"]["Code"] in codes
+CONDITION_FAILED = ("ConditionalCheckFailedException",)
+PRECONDITION_FAILED = ("PreconditionFailed", "ConditionalRequestConflict")  # S3's 412 and 409
+
+
+def succeeds(write: Callable[[], Any], *refusals: str) -> bool:
+    """Whether `write` succeeded; False if it was refused with one of `refusals`, as a lost race is
+    (any other error fails the test)."""
+    try:
+        write()
+        return True
+    except ClientError as error:
+        assert error.response["Error"]["Code"] in refusals, error
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +114,16 @@ def optimistic_increments(client: Any, table: str, item: dict[str, Any]) -> int:
         for _ in range(ATTEMPTS_PER_THREAD):
             read = client.get_item(TableName=table, Key=item, ConsistentRead=True)["Item"]
             seen = int(read["v"]["N"])
-            try:
-                client.update_item(
+            won += succeeds(
+                lambda seen=seen: client.update_item(
                     TableName=table,
                     Key=item,
                     UpdateExpression="SET v = :new, previous = :seen",
                     ConditionExpression="v = :seen",
                     ExpressionAttributeValues={":new": {"N": str(seen + 1)}, ":seen": {"N": str(seen)}},
-                )
-                won += 1
-            except ClientError as error:
-                assert rejected(error, "ConditionalCheckFailedException"), error
+                ),
+                *CONDITION_FAILED,
+            )
         return won
 
     return sum(race(work))
@@ -176,16 +186,14 @@ def racing_creates(client: Any, table: str, item: dict[str, Any]) -> list[int]:
     """Every thread puts the item on the condition that it does not exist; the winners' indexes."""
 
     def create(index: int) -> bool:
-        try:
-            client.put_item(
+        return succeeds(
+            lambda: client.put_item(
                 TableName=table,
                 Item={**item, "by": {"N": str(index)}},
                 ConditionExpression="attribute_not_exists(pk)",
-            )
-            return True
-        except ClientError as error:
-            assert rejected(error, "ConditionalCheckFailedException"), error
-            return False
+            ),
+            *CONDITION_FAILED,
+        )
 
     return [index for index, won in enumerate(race(create)) if won]
 
@@ -206,12 +214,10 @@ def racing_deletes(client: Any, table: str, item: dict[str, Any]) -> int:
     """Every thread deletes the item on the condition that it exists; how many did."""
 
     def delete(_: int) -> bool:
-        try:
-            client.delete_item(TableName=table, Key=item, ConditionExpression="attribute_exists(pk)")
-            return True
-        except ClientError as error:
-            assert rejected(error, "ConditionalCheckFailedException"), error
-            return False
+        return succeeds(
+            lambda: client.delete_item(TableName=table, Key=item, ConditionExpression="attribute_exists(pk)"),
+            *CONDITION_FAILED,
+        )
 
     return sum(race(delete))
 
@@ -233,33 +239,29 @@ def test_transactions_move_a_total_between_two_items_without_losing_any(harness:
     client.put_item(TableName=table, Item={**a, "v": {"N": "1000"}})
     client.put_item(TableName=table, Item={**b, "v": {"N": "0"}})
 
+    def transfer(seen_a: int, seen_b: int) -> None:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": side,
+                        "UpdateExpression": "SET v = :new",
+                        "ConditionExpression": "v = :seen",
+                        "ExpressionAttributeValues": {":new": {"N": str(new)}, ":seen": {"N": str(seen)}},
+                    }
+                }
+                for side, seen, new in ((a, seen_a, seen_a - 1), (b, seen_b, seen_b + 1))
+            ]
+        )
+
     def move(_: int) -> int:
         won = 0
         for _ in range(ATTEMPTS_PER_THREAD):
             gets = [{"Get": {"TableName": table, "Key": side}} for side in (a, b)]
             read = client.transact_get_items(TransactItems=gets)["Responses"]
             va, vb = (int(r["Item"]["v"]["N"]) for r in read)
-            try:
-                client.transact_write_items(
-                    TransactItems=[
-                        {
-                            "Update": {
-                                "TableName": table,
-                                "Key": side,
-                                "UpdateExpression": "SET v = :new",
-                                "ConditionExpression": "v = :seen",
-                                "ExpressionAttributeValues": {
-                                    ":new": {"N": str(new)},
-                                    ":seen": {"N": str(seen)},
-                                },
-                            }
-                        }
-                        for side, seen, new in ((a, va, va - 1), (b, vb, vb + 1))
-                    ]
-                )
-                won += 1
-            except ClientError as error:
-                assert rejected(error, "TransactionCanceledException"), error
+            won += succeeds(lambda va=va, vb=vb: transfer(va, vb), "TransactionCanceledException")
         return won
 
     succeeded = sum(race(move))
@@ -276,12 +278,10 @@ def racing_new_puts(client: Any, bucket: str, name: str) -> list[int]:
     """Every thread puts the key if none is there (If-None-Match: *); the winners' indexes."""
 
     def put(index: int) -> bool:
-        try:
-            client.put_object(Bucket=bucket, Key=name, Body=str(index).encode(), IfNoneMatch="*")
-            return True
-        except ClientError as error:
-            assert rejected(error, "PreconditionFailed", "ConditionalRequestConflict"), error
-            return False
+        return succeeds(
+            lambda: client.put_object(Bucket=bucket, Key=name, Body=str(index).encode(), IfNoneMatch="*"),
+            *PRECONDITION_FAILED,
+        )
 
     return [index for index, won in enumerate(race(put)) if won]
 
@@ -306,12 +306,13 @@ def test_optimistic_increments_by_if_match_lose_no_update(harness: Harness, buck
         won = 0
         for _ in range(ATTEMPTS_PER_THREAD):
             read = client.get_object(Bucket=bucket, Key=name)
-            seen = int(read["Body"].read())
-            try:
-                client.put_object(Bucket=bucket, Key=name, Body=str(seen + 1).encode(), IfMatch=read["ETag"])
-                won += 1
-            except ClientError as error:
-                assert rejected(error, "PreconditionFailed", "ConditionalRequestConflict"), error
+            body, etag = str(int(read["Body"].read()) + 1).encode(), read["ETag"]
+            won += succeeds(
+                lambda body=body, etag=etag: client.put_object(
+                    Bucket=bucket, Key=name, Body=body, IfMatch=etag
+                ),
+                *PRECONDITION_FAILED,
+            )
         return won
 
     succeeded = sum(race(work))
@@ -332,18 +333,16 @@ def racing_completions(client: Any, bucket: str, name: str, uploads: int = 8) ->
 
     def complete(index: int) -> bool:
         upload, etag = started[index]
-        try:
-            client.complete_multipart_upload(
+        return succeeds(
+            lambda: client.complete_multipart_upload(
                 Bucket=bucket,
                 Key=name,
                 UploadId=upload,
                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]},
                 IfNoneMatch="*",
-            )
-            return True
-        except ClientError as error:
-            assert rejected(error, "PreconditionFailed", "ConditionalRequestConflict"), error
-            return False
+            ),
+            *PRECONDITION_FAILED,
+        )
 
     return [index for index, won in enumerate(race(complete, threads=uploads)) if won]
 
