@@ -25,6 +25,11 @@ request:
   upload) exclusive per bucket and key, reads of the key (GetObject, HeadObject) shared. Uploading
   parts, listing and the bucket's settings take no lock: S3 applies none of them to a key's version.
 
+moto sends a write's S3 event notification from inside the write, and the local stack runs the
+notified function there and then (its handler may delete the very key it was told of, a request that
+waits for this key's lock). So a write's notifications are held until its lock is released, and sent
+before it answers, as before.
+
 Written by hand: moto has no hook for atomicity, and no maintained library makes its server atomic.
 """
 
@@ -112,6 +117,7 @@ class Atomicity:
     def __init__(self) -> None:
         self.dynamodb = threading.Lock()
         self.s3_keys = KeyLocks()
+        _hold_notifications_of_writes()
 
     def hold(self, service: str | None, environ: Mapping[str, Any]) -> Any:
         if service == "dynamodb":
@@ -120,8 +126,43 @@ class Atomicity:
             access = _s3_object_access(environ)
             if access is not None:
                 bucket, key, write = access
-                return self.s3_keys.hold(bucket, key, write=write)
+                return self._write(bucket, key) if write else self.s3_keys.hold(bucket, key, write=False)
         return nullcontext()
+
+    @contextmanager
+    def _write(self, bucket: str, key: str) -> Iterator[None]:
+        """The key's exclusive lock; its event notifications sent once the lock is released."""
+        _held.events = []
+        try:
+            with self.s3_keys.hold(bucket, key, write=True):
+                yield
+        finally:
+            events, _held.events = _held.events, None
+            for args, kwargs in events:
+                _send_event(*args, **kwargs)
+
+
+# The S3 event notifications of the write this thread is applying (None: no write holds them).
+_held = threading.local()
+_send_event: Any = None  # moto's own send_event
+
+
+def _hold_notifications_of_writes() -> None:
+    global _send_event
+    from moto.s3 import notifications
+
+    if _send_event is not None:
+        return
+    _send_event = notifications.send_event
+
+    def send_event(*args: Any, **kwargs: Any) -> None:
+        held = getattr(_held, "events", None)
+        if held is None:
+            _send_event(*args, **kwargs)
+        else:
+            held.append((args, kwargs))
+
+    notifications.send_event = send_event
 
 
 def _s3_object_access(environ: Mapping[str, Any]) -> tuple[str, str, bool] | None:
