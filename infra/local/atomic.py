@@ -39,7 +39,9 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
+
+from infra.local.s3_request import bucket_and_key
 
 # The key a POST upload writes, named by its form (infra.local.post_policy puts it here).
 POST_KEY = "kluis.local.post_key"
@@ -168,7 +170,7 @@ def _hold_notifications_of_writes() -> None:
 def _s3_object_access(environ: Mapping[str, Any]) -> tuple[str, str, bool] | None:
     """(bucket, key, is a write) of a request that reads or writes one key's current version."""
     method = str(environ.get("REQUEST_METHOD", ""))
-    bucket, _, key = unquote(str(environ.get("PATH_INFO", ""))).lstrip("/").partition("/")
+    bucket, key = bucket_and_key(environ)
     query = parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)
     if method == "POST" and not key and environ.get(POST_KEY):  # a browser's POST upload
         return bucket, str(environ[POST_KEY]), True

@@ -20,7 +20,9 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
+
+from infra.local.s3_request import bucket_and_key
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
@@ -79,7 +81,7 @@ class MultipartLocks:
             lock = self.pending.pop(upload_id, None)
         version = answer.get("headers", {}).get("x-amz-version-id")
         if str(answer.get("status", "")).startswith("200") and b"CompleteMultipartUploadResult" in body:
-            bucket, key = _bucket_and_key(environ)
+            bucket, key = bucket_and_key(environ)
             self._lock(bucket, key, version, lock)
         return [body]
 
@@ -97,9 +99,3 @@ class MultipartLocks:
             key.lock_mode, key.lock_until = bucket.default_lock_mode, bucket.default_retention()
         if lock is not None and lock.legal_hold:
             key.lock_legal_status = lock.legal_hold
-
-
-def _bucket_and_key(environ: dict[str, Any]) -> tuple[str, str]:
-    """Path-style (the local stack's IP endpoint): /bucket/key."""
-    bucket, _, key = unquote(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
-    return bucket, key

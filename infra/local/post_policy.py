@@ -38,6 +38,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.formparser import parse_form_data
 
 from infra.local.atomic import POST_KEY
+from infra.local.s3_request import bucket_and_key
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_POST_BYTES = 5 * 1000**3  # S3: "the maximum size of an object uploaded by POST is 5 GB"
@@ -71,13 +72,13 @@ class PostPolicy:
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         form = _form(environ, raw)
         try:
-            self.check(_bucket(environ), form)
+            self.check(bucket_and_key(environ)[0], form)
         except Refusal as refusal:
             return _error(start_response, refusal, environ.get("HTTP_ORIGIN"))
         environ["wsgi.input"] = io.BytesIO(raw)  # moto reads the request as it came
         environ[POST_KEY] = form[0].get("key", "")  # the key it writes, held as one step (atomic.py)
         body = b"".join(self.app(environ, start_response))
-        self._managed_key_if_unnamed(_bucket(environ), form[0])
+        self._managed_key_if_unnamed(bucket_and_key(environ)[0], form[0])
         return [body]
 
     def _managed_key_if_unnamed(self, bucket: str, fields: Mapping[str, str]) -> None:
@@ -173,11 +174,6 @@ def _condition(condition: Any, values: Mapping[str, str], size: int) -> str | No
 def _is_post_upload(environ: Mapping[str, Any]) -> bool:
     content_type = str(environ.get("CONTENT_TYPE", ""))
     return environ.get("REQUEST_METHOD") == "POST" and content_type.startswith("multipart/form-data")
-
-
-def _bucket(environ: Mapping[str, Any]) -> str:
-    """Path-style (`/bucket`), as presigned POSTs to the embedded AWS's address are."""
-    return str(environ.get("PATH_INFO", "")).strip("/").split("/")[0]
 
 
 def _form(environ: Mapping[str, Any], raw: bytes) -> tuple[dict[str, str], FileStorage | None]:

@@ -1,17 +1,22 @@
 """Many restores at once, through the local stack's API, as a busy morning would bring them: 100
-restores from four customers started together, pages polling every job while validation writes its
-progress and the books preview, wrong codes typed in two tabs at once, two undos and the sweeper running
-beside them. Whatever the interleaving, every guarantee the product takes from conditional writes holds:
+restores from four customers started together, the API's read path reading each job on its way and
+pages polling every job while validation writes its progress and the books preview, wrong codes typed
+in two tabs at once, two undos and the sweeper running beside them. Whatever the interleaving, every
+guarantee the product takes from conditional writes holds:
 
 - no job is ever seen awaiting its code without the code;
 - no field one step wrote is lost by another (a job's details never shrink while it waits);
 - every wrong code answered "wrong" is counted (two at once both count, none is lost);
 - each customer's audit chain stays whole: every record written, none overwritten.
 
-It guards the product's writes under load; it is not what found the local stack's lost writes.
-Without infra.local.atomic it found no fault in five runs: the local gateway takes one API request at a
-time, and moto's gap between a check and its write is microseconds wide. The races in
-test_local_stack_atomicity.py are what fail without it, in every run (docs/operations.md, "The local
+It finds the local stack's torn reads once their window is as wide as on AWS. moto applies an
+UpdateItem's actions to the stored item one after another, microseconds apart, so a read between two
+of them (a restore `awaiting-confirmation` whose code is not yet set) came about once in a whole
+`make test`. On AWS a write takes milliseconds, with reads running beside it; so here an update's
+first action (a move's status) is followed by a pause (`applied_slowly`) in which every other thread
+may run. That changes no outcome a faithful store could give (the local stack holds its request lock
+through the pause), only how often a race that can happen does. Without infra.local.atomic the
+readers saw restores awaiting their code without it in every run (docs/operations.md, "The local
 stack is atomic per request").
 """
 
@@ -19,12 +24,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from moto.dynamodb.parsing import executors
 
 from kluis.audit import Action, Entry, Outcome, verify
 from kluis.flows.restore.confirmation import WrongCode
@@ -40,16 +47,21 @@ UNDONE = CUSTOMERS[:2]  # customers whose earlier restore is undone during the b
 ADMINISTRATION, YEAR = "00071", "2025"
 RESTORES_PER_CUSTOMER = 25  # 100 in all
 POLLERS = 3  # pages, through the API
+POLL_PACE = 0.05  # seconds between a page's requests: the local gateway takes one at a time
 READERS = 2  # the API's read path, directly (see poll_all)
+READ_PACE = 0.005  # seconds between a reader's rounds
 WRONG_CODES_FOR = 16  # restores of the burst in which two wrong codes are typed at once
 WAITING = {"awaiting-confirmation"}
+PAUSE = 0.005  # seconds between an UpdateItem's first action and the rest: see applied_slowly
 PATIENCE = 300  # seconds for the whole burst to reach its codes on a loaded 2-core machine
 
 
 @dataclass
 class Watch:
-    """What the polling pages (and the direct readers) saw of each job."""
+    """The jobs of the burst, as each is started, and what the polling pages (and the direct readers)
+    saw of each."""
 
+    jobs: dict[str, str] = field(default_factory=dict)  # job id: its customer
     views: dict[tuple[str, bool], list[dict[str, Any]]] = field(default_factory=dict)
     without_code: list[dict[str, Any]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
@@ -72,6 +84,14 @@ class Watch:
                     self.lost.append(f"{job_id}: {sorted(before - set(details))} gone ({view['status']})")
             earlier.append(view)
 
+    def started(self, job_id: str, customer: str) -> None:
+        with self.guard:
+            self.jobs[job_id] = customer
+
+    def started_jobs(self) -> list[tuple[str, str]]:
+        with self.guard:
+            return sorted(self.jobs.items())
+
     def last(self, job_id: str) -> dict[str, Any]:
         with self.guard:
             seen = self.views.get((job_id, True), []) + self.views.get((job_id, False), [])
@@ -81,19 +101,18 @@ class Watch:
         view = self.last(job_id)
         return view.get("status") in WAITING or view.get("final", False)
 
-    def about_to_wait(self, job_id: str) -> bool:
-        """Validated (its summary is written) but not yet waiting: its code is being set now."""
-        view = self.last(job_id)
-        return view.get("status") == "validating" and "summary" in view.get("details", {})
 
-
-def poll_all(harness: Harness, jobs: dict[str, str], watch: Watch, stop: threading.Event) -> None:
-    """Pages polling their jobs until told to stop, each asking as the job's owner. As a page stops
-    polling once it has the code, the jobs still on their way are polled most."""
+def poll_all(harness: Harness, watch: Watch, started: threading.Event, stop: threading.Event) -> None:
+    """Readers of each job from the moment it is started, and pages polling every job once all are
+    started, until told to stop. (The local gateway takes one request at a time: pages polling
+    through it during the starts would queue the starts past their clients' timeout.) Each page asks
+    as the job's owner; as a page stops polling once it has the code, the jobs still on their way are
+    polled most."""
 
     def poll(offset: int) -> None:
+        started.wait()
         while not stop.is_set():
-            order = sorted(jobs.items())
+            order = watch.started_jobs()
             on_their_way = [job for job in order if not watch.waiting(job[0])] or order
             for job_id, customer in on_their_way[offset::POLLERS]:
                 answer = harness.call("GET", f"/jobs/{job_id}", customer)
@@ -101,20 +120,19 @@ def poll_all(harness: Harness, jobs: dict[str, str], watch: Watch, stop: threadi
                     watch.errors.append(f"GET /jobs/{job_id}: {answer.status_code} {answer.text}")
                     continue
                 watch.saw(job_id, answer.json())
-            time.sleep(0.02)
+                time.sleep(POLL_PACE)
 
     def read(offset: int) -> None:
         """The read path of GET /jobs/{id} itself, without the local gateway, which hands the API
         function one request at a time (as one Lambda environment takes them): on AWS many
-        environments read at once, so these readers do too."""
+        environments read at once, so these readers do too. They read the jobs still on their way,
+        whose move to their code may come any moment."""
         store = JobStore(harness.stack.resource("dynamodb"), harness.stack.name_of("JobsTable"))
         while not stop.is_set():
-            order = [job for job in sorted(jobs.items()) if not watch.waiting(job[0])]
-            # The moment that matters most is a job's move to its code: read those jobs most.
-            closest = [job for job in order if watch.about_to_wait(job[0])] or order[offset::READERS]
-            for job_id, customer in closest:
+            on_their_way = [job for job in watch.started_jobs() if not watch.waiting(job[0])]
+            for job_id, customer in on_their_way[offset::READERS]:
                 watch.saw(job_id, store.get(customer, job_id).view(), polled=False)
-            time.sleep(0.001)
+            time.sleep(READ_PACE)
 
     threads = [threading.Thread(target=poll, args=(i,), daemon=True) for i in range(POLLERS)]
     threads += [threading.Thread(target=read, args=(i,), daemon=True) for i in range(READERS)]
@@ -152,36 +170,69 @@ def at_once(actions: list[Callable[[], Any]], threads: int = 16) -> list[Any]:
         return [future.result() for future in [pool.submit(action) for action in actions]]
 
 
+@contextmanager
+def applied_slowly() -> Iterator[None]:
+    """Between the first action of an UpdateItem and the rest, a pause in which other requests may
+    run: on AWS a write is not over in microseconds, and reads run beside it. (One pause an update, and
+    short: the local stack holds its DynamoDB lock through it, so every pause delays every request.)"""
+    update = threading.local()
+
+    def begin(init: Callable[..., None]) -> Callable[..., None]:
+        def a_new_update(self: Any, *args: Any, **kwargs: Any) -> None:
+            init(self, *args, **kwargs)
+            update.applied = 0
+
+        return a_new_update
+
+    def paused(execute: Callable[..., None]) -> Callable[..., None]:
+        def pause_then_execute(self: Any, item: Any) -> None:
+            update.applied = getattr(update, "applied", 0) + 1
+            if update.applied == 2:  # one pause an update, after its first action (the status)
+                time.sleep(PAUSE)
+            execute(self, item)
+
+        return pause_then_execute
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            executors.UpdateExpressionExecutor, "__init__", begin(executors.UpdateExpressionExecutor.__init__)
+        )
+        for action in (executors.SetExecutor, executors.RemoveExecutor):
+            patch.setattr(action, "execute", paused(action.execute))
+        yield
+
+
 @pytest.fixture(scope="module")
-def burst(harness: Harness) -> dict[str, Any]:
+def burst(harness: Harness) -> Iterator[dict[str, Any]]:
     """100 restores and 2 undos started at once, polled, with the sweeper running beside them, until
-    each awaits its code."""
+    each awaits its code; the module's tests go on under the same pauses."""
     ready = {customer: prepared(harness, customer) for customer in CUSTOMERS}
-    jobs: dict[str, str] = {}
-    watch, stop = Watch(), threading.Event()
-    pages = threading.Thread(target=poll_all, args=(harness, jobs, watch, stop), daemon=True)
+    watch, started, stop = Watch(), threading.Event(), threading.Event()
+    pages = threading.Thread(target=poll_all, args=(harness, watch, started, stop), daemon=True)
 
     def start_restore(customer: str) -> None:
-        jobs[harness.start_restore(ready[customer][0], customer=customer)["jobId"]] = customer
+        watch.started(harness.start_restore(ready[customer][0], customer=customer)["jobId"], customer)
 
     def start_undo(customer: str) -> None:
         asked = harness.call("POST", f"/restores/{ready[customer][1]}/undo", customer)
         assert asked.status_code == 201, asked.text
-        jobs[asked.json()["jobId"]] = customer
+        watch.started(asked.json()["jobId"], customer)
 
     starts = [lambda c=c: start_restore(c) for c in CUSTOMERS for _ in range(RESTORES_PER_CUSTOMER)]
     undos = [lambda c=c: start_undo(c) for c in CUSTOMERS if c in UNDONE]
-    at_once(starts + undos)  # (the local gateway takes one API request at a time: see environment)
-    pages.start()
     sweeper = threading.Thread(target=sweep, args=(harness, watch))
-    sweeper.start()
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline and not all(watch.waiting(job_id) for job_id in list(jobs)):
-        time.sleep(0.5)
-    sweeper.join(timeout=PATIENCE)
-    stop.set()
-    pages.join(timeout=60)
-    return {"jobs": jobs, "watch": watch}
+    with applied_slowly():  # from the burst on: the races are its, not the preparation's
+        pages.start()  # each job is read from the moment it is started
+        sweeper.start()
+        at_once(starts + undos)  # (the local gateway takes one API request at a time: see environment)
+        started.set()
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline and not all(watch.waiting(job) for job, _ in watch.started_jobs()):
+            time.sleep(0.5)
+        sweeper.join(timeout=PATIENCE)
+        stop.set()
+        pages.join(timeout=60)
+        yield {"jobs": watch.jobs, "watch": watch}
 
 
 def test_every_restore_of_the_burst_reaches_its_code_with_its_summary_and_books(harness, burst):
