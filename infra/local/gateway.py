@@ -129,7 +129,7 @@ class Gateway:
         )
         self.routes = [_CompiledRoute(route) for route in stack.routes]
         # Lambda gives an execution environment one request at a time, and the API's resolver counts on
-        # it (its per-request context is module-wide): the threaded server must not hand it two at once.
+        # it (its per-request context is module-wide): the threaded server hands it one at a time, in turn.
         self._api_turns = Turns()
         self.server: BaseWSGIServer = make_server(host, port, self.wsgi, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

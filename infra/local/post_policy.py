@@ -71,14 +71,15 @@ class PostPolicy:
             return self.app(environ, start_response)
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         form = _form(environ, raw)
+        bucket, _ = bucket_and_key(environ)
         try:
-            self.check(bucket_and_key(environ)[0], form)
+            self.check(bucket, form)
         except Refusal as refusal:
             return _error(start_response, refusal, environ.get("HTTP_ORIGIN"))
         environ["wsgi.input"] = io.BytesIO(raw)  # moto reads the request as it came
         environ[POST_KEY] = form[0].get("key", "")  # the key it writes, held as one step (atomic.py)
         body = b"".join(self.app(environ, start_response))
-        self._managed_key_if_unnamed(bucket_and_key(environ)[0], form[0])
+        self._managed_key_if_unnamed(bucket, form[0])
         return [body]
 
     def _managed_key_if_unnamed(self, bucket: str, fields: Mapping[str, str]) -> None:

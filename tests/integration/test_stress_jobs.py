@@ -92,6 +92,10 @@ class Watch:
         with self.guard:
             return sorted(self.jobs.items())
 
+    def on_their_way(self) -> list[tuple[str, str]]:
+        """The started jobs not yet awaiting their code (nor ended)."""
+        return [job for job in self.started_jobs() if not self.waiting(job[0])]
+
     def last(self, job_id: str) -> dict[str, Any]:
         with self.guard:
             seen = self.views.get((job_id, True), []) + self.views.get((job_id, False), [])
@@ -112,9 +116,7 @@ def poll_all(harness: Harness, watch: Watch, started: threading.Event, stop: thr
     def poll(offset: int) -> None:
         started.wait()
         while not stop.is_set():
-            order = watch.started_jobs()
-            on_their_way = [job for job in order if not watch.waiting(job[0])] or order
-            for job_id, customer in on_their_way[offset::POLLERS]:
+            for job_id, customer in (watch.on_their_way() or watch.started_jobs())[offset::POLLERS]:
                 answer = harness.call("GET", f"/jobs/{job_id}", customer)
                 if answer.status_code != 200:
                     watch.errors.append(f"GET /jobs/{job_id}: {answer.status_code} {answer.text}")
@@ -129,8 +131,7 @@ def poll_all(harness: Harness, watch: Watch, started: threading.Event, stop: thr
         whose move to their code may come any moment."""
         store = JobStore(harness.stack.resource("dynamodb"), harness.stack.name_of("JobsTable"))
         while not stop.is_set():
-            on_their_way = [job for job in watch.started_jobs() if not watch.waiting(job[0])]
-            for job_id, customer in on_their_way[offset::READERS]:
+            for job_id, customer in watch.on_their_way()[offset::READERS]:
                 watch.saw(job_id, store.get(customer, job_id).view(), polled=False)
             time.sleep(READ_PACE)
 
@@ -186,7 +187,7 @@ def applied_slowly() -> Iterator[None]:
 
     def paused(execute: Callable[..., None]) -> Callable[..., None]:
         def pause_then_execute(self: Any, item: Any) -> None:
-            update.applied = getattr(update, "applied", 0) + 1
+            update.applied += 1
             if update.applied == 2:  # one pause an update, after its first action (the status)
                 time.sleep(PAUSE)
             execute(self, item)
