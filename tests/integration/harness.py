@@ -167,9 +167,38 @@ class Harness:
         )
         return listing.get("KeyCount", 0) > 0
 
-    def execution(self, job_id: str, machine: str = "BackupStateMachine") -> dict[str, Any]:
-        arn = self.stack.name_of(machine).replace(":stateMachine:", ":execution:") + f":{job_id}"
-        return self.stack.client("stepfunctions").describe_execution(executionArn=arn)
+    def execution(
+        self, job_id: str, machine: str = "BackupStateMachine", timeout: float = 30
+    ) -> dict[str, Any]:
+        """The job's execution once it has ended (or `timeout` passed): a job turns final in the
+        table in its execution's last step, before the execution has left that step."""
+        sfn = self.stack.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        execution = sfn.describe_execution(executionArn=self._execution_arn(job_id, machine))
+        while execution["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            execution = sfn.describe_execution(executionArn=execution["executionArn"])
+        return execution
+
+    def entered(self, job_id: str, state: str, machine: str = "BackupStateMachine") -> int:
+        """How many times the job's execution entered `state` (each entry of a Task is one Lambda
+        invocation)."""
+        history = self.stack.client("stepfunctions").get_execution_history(
+            executionArn=self._execution_arn(job_id, machine), maxResults=1000
+        )
+        return sum(1 for e in history["events"] if e.get("stateEnteredEventDetails", {}).get("name") == state)
+
+    def executions(self, job_id: str, machine: str = "RestoreStateMachine") -> int:
+        """How many executions `machine` has started for the job (over every page of the list)."""
+        pages = (
+            self.stack.client("stepfunctions")
+            .get_paginator("list_executions")
+            .paginate(stateMachineArn=self.stack.name_of(machine))
+        )
+        return sum(1 for page in pages for run in page["executions"] if run["name"] == job_id)
+
+    def _execution_arn(self, job_id: str, machine: str) -> str:
+        return self.stack.name_of(machine).replace(":stateMachine:", ":execution:") + f":{job_id}"
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:

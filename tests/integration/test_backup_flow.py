@@ -279,19 +279,11 @@ def rewrite(data: bytes, edit) -> bytes:
     return out.getvalue()
 
 
-def entered(harness: Harness, job_id: str, state: str, machine: str = "BackupStateMachine") -> int:
-    """How many times the execution entered `state` (each entry is one Lambda invocation)."""
-    sfn = harness.stack.client("stepfunctions")
-    arn = harness.stack.name_of(machine).replace(":stateMachine:", ":execution:") + f":{job_id}"
-    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
-    return sum(1 for e in events if e.get("stateEnteredEventDetails", {}).get("name") == state)
-
-
 def test_a_build_out_of_time_continues_in_next_invocations_to_the_same_archive(harness, configure):
     configure(BUILD_TIME_BUDGET_SECONDS="0")  # checkpoint after every entry
     job = harness.backup(documents=True)
     assert job["status"] == "ready"
-    assert entered(harness, job["jobId"], "Build") == job["progress"]["entries_total"]
+    assert harness.entered(job["jobId"], "Build") == job["progress"]["entries_total"]
     data = harness.download(job).content
     archive = open_archive(BytesSource(data), signer(harness))
     archive.verify()

@@ -46,14 +46,6 @@ def trigger(harness: Harness, records: list[dict]) -> dict[str, str]:
     return json.loads(answer["Payload"].read())
 
 
-def executions(harness: Harness, job_id: str) -> int:
-    sfn = harness.stack.client("stepfunctions")
-    pages = sfn.get_paginator("list_executions").paginate(
-        stateMachineArn=harness.stack.name_of("RestoreStateMachine")
-    )
-    return sum(1 for page in pages for run in page["executions"] if run["name"] == job_id)
-
-
 def everything(harness: Harness, customer: str) -> tuple[Any, ...]:
     """The customer's data and jobs, to show that nothing changed."""
     jobs = harness.call("GET", "/administrations/00042/years/2025/jobs", customer).json()["jobs"]
@@ -77,7 +69,7 @@ def test_duplicated_delayed_and_out_of_order_events_start_one_execution_per_uplo
         outcomes = trigger(harness, records[start : start + 4])
         assert set(outcomes.values()) == {"ignored"}, outcomes
     for job in jobs:
-        assert executions(harness, job["jobId"]) == 1
+        assert harness.executions(job["jobId"]) == 1
         assert harness.upload_exists(job["jobId"], CUSTOMER)  # a late event deletes nothing of a live job
         harness.call("POST", f"/restores/{job['jobId']}/cancel", CUSTOMER)
     # Delayed: the events arrive again after the restores ended.
@@ -85,7 +77,7 @@ def test_duplicated_delayed_and_out_of_order_events_start_one_execution_per_uplo
         wait_for_execution(harness, job["jobId"], "RestoreStateMachine")
     late = trigger(harness, [s3_event(harness, key) for key in keys])
     assert set(late.values()) == {"deleted"}  # an upload no waiting job expects is removed
-    assert all(executions(harness, job["jobId"]) == 1 for job in jobs)
+    assert all(harness.executions(job["jobId"]) == 1 for job in jobs)
 
 
 def test_an_event_before_the_job_exists_or_for_a_finished_job_starts_nothing(harness, backup):
@@ -96,7 +88,7 @@ def test_an_event_before_the_job_exists_or_for_a_finished_job_starts_nothing(har
         Bucket=harness.stack.name_of("UploadsBucket"), Key=key, Body=backup
     )  # the real notification fires too
     assert trigger(harness, [s3_event(harness, key)]) == {key: "deleted"}
-    assert executions(harness, created["jobId"]) == 0
+    assert harness.executions(created["jobId"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -119,7 +111,7 @@ def test_an_upload_naming_another_customer_or_no_job_changes_no_data(harness, ba
     s3.put_object(Bucket=bucket, Key=key, Body=backup)
     outcome = trigger(harness, [s3_event(harness, key)])
     assert outcome[key] in ("deleted", "ignored"), outcome
-    assert executions(harness, created["jobId"]) == 0
+    assert harness.executions(created["jobId"]) == 0
     assert harness.call("GET", f"/jobs/{created['jobId']}", CUSTOMER).json()["status"] == "awaiting-upload"
     after = everything(harness, CUSTOMER), everything(harness, INTRUDER)
     assert before == after

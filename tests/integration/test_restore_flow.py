@@ -112,7 +112,7 @@ def test_a_wrong_code_counts_down_and_changes_nothing(harness, backup):
     assert harness.call("GET", f"/jobs/{job['jobId']}").json()["status"] == "awaiting-confirmation"
     assert harness.call("POST", f"/restores/{job['jobId']}/cancel").status_code == 200
     assert harness.wait_for(job["jobId"])["status"] == "cancelled"
-    assert _execution_ended(harness, job["jobId"])  # its clean-up step has run
+    assert discarded(harness, job["jobId"])  # its clean-up step has run
     assert harness.snapshot(SCOPE) == before
 
 
@@ -126,7 +126,7 @@ def test_too_many_wrong_codes_reject_the_restore_and_change_nothing(harness, bac
     assert final["status"] == "rejected"
     assert "Too many wrong verification codes" in final["reason"]
     assert confirm(harness, job).status_code == 409  # even the right code is too late now
-    assert _execution_ended(harness, job["jobId"])
+    assert discarded(harness, job["jobId"])
     assert harness.snapshot(SCOPE) == before
     assert not harness.upload_exists(job["jobId"])
 
@@ -149,7 +149,7 @@ def test_cancel_before_upload_and_after_validation(harness, backup):
     job = harness.wait_until(harness.start_restore(backup)["jobId"], WAITING)
     assert harness.call("POST", f"/restores/{job['jobId']}/cancel").json()["status"] == "cancelled"
     assert harness.wait_for(job["jobId"])["reason"] == "The restore was cancelled. Nothing was changed."
-    assert _execution_ended(harness, job["jobId"])
+    assert discarded(harness, job["jobId"])
     assert harness.snapshot(SCOPE) == before
 
 
@@ -284,9 +284,7 @@ def test_a_duplicated_upload_event_starts_one_execution(harness, backup):
             )["Payload"].read()
         )
         assert answer == {key: "ignored"}
-    sfn = harness.stack.client("stepfunctions")
-    runs = sfn.list_executions(stateMachineArn=harness.stack.name_of("RestoreStateMachine"))["executions"]
-    assert [run["name"] for run in runs].count(job["jobId"]) == 1
+    assert harness.executions(job["jobId"]) == 1
     assert harness.upload_exists(job["jobId"])
     harness.call("POST", f"/restores/{job['jobId']}/cancel")
 
@@ -316,24 +314,17 @@ def test_confirming_a_job_that_is_not_waiting_is_409(harness):
     assert "not awaiting confirmation" in response.json()["message"]
 
 
-def _execution_ended(harness: Harness, job_id: str) -> bool:
-    import time
-
-    for _ in range(50):
-        status = harness.execution(job_id, "RestoreStateMachine")["status"]
-        if status != "RUNNING":
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_validation_out_of_time_continues_in_next_invocations(harness, backup, configure):
-    from tests.integration.test_backup_flow import entered
-
     configure(STAGE_TIME_BUDGET_SECONDS="0")  # stage one member per invocation
     job = harness.wait_until(harness.start_restore(backup)["jobId"], WAITING)
     members = len(open_zip(backup).namelist()) - 2  # all but manifest.json and manifest.sig
-    assert entered(harness, job["jobId"], "Validate", "RestoreStateMachine") == members
+    assert harness.entered(job["jobId"], "Validate", "RestoreStateMachine") == members
     assert confirm(harness, job).status_code == 202
     assert harness.wait_for(job["jobId"])["status"] == "restored"
     assert harness.snapshot(SCOPE)[1] == archive_members(backup)
+
+
+def discarded(harness: Harness, job_id: str) -> bool:
+    """The restore's execution has ended through its Discard step (which removes stage and upload)."""
+    ended = harness.execution(job_id, "RestoreStateMachine")["status"] == "SUCCEEDED"
+    return ended and harness.entered(job_id, "Discarded", "RestoreStateMachine") == 1
