@@ -16,7 +16,7 @@ ARGS ?=
 export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/kluis:$(CURDIR)/tools
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint unit integration e2e bench seed setup browser build sam clean
+.PHONY: run test lint unit integration e2e bench seed setup browser build sam clean least-privilege
 
 setup: $(STAMP)
 
@@ -75,6 +75,11 @@ test: $(STAMP) browser lint build
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Each role's statements and actions that no call the product makes needs (tests/policy/unneeded.py);
+# `make test` runs it as tests/policy/test_least_privilege.py.
+least-privilege: $(STAMP)
+	$(BIN)/python -m tests.policy.unneeded
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -152,10 +152,15 @@ Stop with Ctrl-C.
 
 def operator_banner(outputs: dict[str, str], endpoint: str) -> str:
     """The environment `kluis ops` needs against this stack (docs/operations.md)."""
-    return f"""Operator commands (system restores, drills, audit log, retention), in another shell:
+    from infra.local.enforcement import Roles
+
+    # The operator works in a session of OperatorRole: the local stack answers it under that role.
+    key = Roles.access_key("OperatorRole")
+    return f"""Operator commands (system restores, drills, audit log, retention), in another shell,
+as the OperatorRole (its policy is enforced as on AWS):
 
   export AWS_ENDPOINT_URL={endpoint} AWS_DEFAULT_REGION=eu-west-1 \\
-         AWS_ACCESS_KEY_ID=kluis-local AWS_SECRET_ACCESS_KEY=kluis-local \\
+         AWS_ACCESS_KEY_ID={key} AWS_SECRET_ACCESS_KEY=kluis-local \\
          DATA_BUCKET={outputs["DataBucket"]} JOBS_TABLE={outputs["JobsTable"]} \\
          SYSTEM_RESTORE_STATE_MACHINE_ARN={outputs["SystemRestoreStateMachine"]} \\
          AUDIT_BUCKET={outputs["AuditBucket"]} RETENTION_BUCKET={outputs["RetentionBucket"]}

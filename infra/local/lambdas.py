@@ -33,6 +33,7 @@ Every invocation, either way, is recorded in `Runtime.calls` as an `Invocation`.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import signal
@@ -145,6 +146,11 @@ class Runtime:
         # before its first invocation: tests/policy/recording.py watches the AWS calls it makes.
         self.load_hooks: list[Callable[[LocalFunction, Callable[[Any, Any], Any]], None]] = []
         self.asynchronous: dict[str, AsyncConfig] = {}  # by logical id
+        # The access key of each function's role (logical id -> key id), as Lambda puts the role's
+        # credentials in the function's environment; the secret is the stack's. Set by the stack:
+        # infra.local.enforcement answers each function's calls under its role.
+        self.access_keys: dict[str, str] = {}
+        self.secret_key = ""
         if isolate is None:
             isolate = os.environ.get(ISOLATE_ENV, "")
         if isinstance(isolate, str):
@@ -160,8 +166,22 @@ class Runtime:
         self.functions[function.name] = function
 
     def _loaded(self, function: LocalFunction, handler: Callable[[Any, Any], Any]) -> None:
+        self._give_role(function, handler)
         for hook in self.load_hooks:
             hook(function, handler)
+
+    def _give_role(self, function: LocalFunction, handler: Callable[[Any, Any], Any]) -> None:
+        """The handler's session signs with its role's key, before it makes its first client. In
+        this process every function shares one environment, so the key is set on the session."""
+        key = self.access_keys.get(function.logical_id)
+        if key is None:
+            return
+        resources = inspect.unwrap(handler).__globals__.get("resources")
+        if resources is None:
+            raise RuntimeError(
+                f"{function.logical_id}: its handler module has no `resources` to give its role to"
+            )
+        resources.session._session.set_credentials(key, self.secret_key)
 
     def cold_start(self) -> None:
         """Every function starts cold at its next invocation, reading its settings anew.
@@ -274,6 +294,10 @@ class Runtime:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if local.logical_id in self.access_keys:  # its role's credentials, as Lambda gives them
+            env.update(
+                AWS_ACCESS_KEY_ID=self.access_keys[local.logical_id], AWS_SECRET_ACCESS_KEY=self.secret_key
+            )
         if self.memory_cap:  # few malloc arenas: their reserved address space counts against RLIMIT_AS
             env["MALLOC_ARENA_MAX"] = "2"
         return env

@@ -32,13 +32,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.formparser import parse_form_data
 
 from infra.local.atomic import POST_KEY
-from infra.local.s3_request import bucket_and_key
+from infra.local.enforcement import POST_ACCESS_KEY
+from infra.local.s3_request import bucket_and_key, s3_error
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_POST_BYTES = 5 * 1000**3  # S3: "the maximum size of an object uploaded by POST is 5 GB"
@@ -75,9 +75,13 @@ class PostPolicy:
         try:
             self.check(bucket, form)
         except Refusal as refusal:
-            return _error(start_response, refusal, environ.get("HTTP_ORIGIN"))
+            return s3_error(
+                start_response, refusal.status, refusal.code, refusal.message, environ.get("HTTP_ORIGIN")
+            )
         environ["wsgi.input"] = io.BytesIO(raw)  # moto reads the request as it came
         environ[POST_KEY] = form[0].get("key", "")  # the key it writes, held as one step (atomic.py)
+        # Who signed it: the form's credential is the request's (infra.local.enforcement).
+        environ[POST_ACCESS_KEY] = form[0].get("x-amz-credential", "").split("/")[0]
         body = b"".join(self.app(environ, start_response))
         self._managed_key_if_unnamed(bucket, form[0])
         return [body]
@@ -198,17 +202,3 @@ def _timestamp(text: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _error(start_response: Callable[..., Any], refusal: Refusal, origin: str | None) -> Iterable[bytes]:
-    """S3's XML error; the browser that posted may read it (S3 answers with the bucket's CORS headers)."""
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{refusal.code}</Code><Message>{escape(refusal.message)}</Message></Error>"
-    ).encode()
-    reason = {400: "Bad Request", 403: "Forbidden"}.get(refusal.status, "Error")
-    headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
-    if origin:
-        headers.append(("Access-Control-Allow-Origin", origin))
-    start_response(f"{refusal.status} {reason}", headers)
-    return [body]

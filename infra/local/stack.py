@@ -6,6 +6,7 @@ Used by `make run`, the integration tests and the browser tests alike.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -23,8 +24,10 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from infra.iam.deployment import Deployment
 from infra.local import moto_versions
 from infra.local.atomic import Atomicity
+from infra.local.enforcement import Enforcement, Roles
 from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
 from infra.local.object_lock import MultipartLocks
 from infra.local.post_policy import PostPolicy
@@ -45,9 +48,11 @@ HANDLED_TYPES = {
     "AWS::Serverless::StateMachine",
     "AWS::Serverless::LayerVersion",  # the layer is this process's import path
     "AWS::Serverless::HttpApi",  # served by infra.local.gateway
-    "AWS::IAM::Role",  # a moto role with its inline policies (the local stack enforces no IAM)
+    "AWS::IAM::Role",  # a moto role with its inline policies (enforced by infra.local.enforcement)
     "AWS::IAM::Policy",  # inline policies of those roles
     "AWS::CloudWatch::Alarm",  # an alarm in moto's CloudWatch (nothing local emits S3 metrics)
+    "AWS::SNS::Topic",  # the alarms' topic in moto's SNS (no alarm fires locally)
+    "AWS::SNS::Subscription",  # an email subscription in moto (no mail is sent)
     "AWS::Logs::LogGroup",  # a log group with its retention in moto (the handlers log to stderr)
     "AWS::SQS::Queue",  # a queue in moto: failed asynchronous invocations land there (lambdas.py)
     # moto does not enforce a queue's resource policy, and only EventBridge (cloud-only) sends with it.
@@ -106,16 +111,19 @@ def _without_debug(app: Flask) -> Flask:
 
 
 class EmbeddedAws(ThreadedMotoServer):
-    """moto's server, with S3's POST-upload policy enforced in front of it (see post_policy), and the
-    Object Lock of multipart uploads applied (see object_lock)."""
+    """moto's server, with S3's POST-upload policy enforced in front of it (see post_policy), every
+    function's calls answered under its role (see enforcement), and the Object Lock of multipart
+    uploads applied (see object_lock)."""
+
+    def __init__(self, ip_address: str, port: int, enforcement: Callable[[Any], Enforcement]) -> None:
+        super().__init__(ip_address=ip_address, port=port, verbose=False)
+        self.enforcement = enforcement
 
     def _server_entry(self) -> None:
-        moto = MultipartLocks(_Dispatcher(create_backend_app), _s3_backend)
-        app = PostPolicy(
-            moto,
-            {CREDENTIALS["AWS_ACCESS_KEY_ID"]: CREDENTIALS["AWS_SECRET_ACCESS_KEY"]},
-            backend=_s3_backend,
-        )
+        enforcement = self.enforcement(MultipartLocks(_Dispatcher(create_backend_app), _s3_backend))
+        secret = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+        secrets = {key: secret for key in [CREDENTIALS["AWS_ACCESS_KEY_ID"], *enforcement.roles.by_key]}
+        app = PostPolicy(enforcement, secrets, backend=_s3_backend)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -184,7 +192,15 @@ class LocalStack:
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
         moto_versions.install()  # ListObjectVersions without a copy of every object's bytes
-        self.server = EmbeddedAws(ip_address=self.host, port=self.port, verbose=False)
+        deployment = Deployment()
+        roles = Roles(deployment.principals)
+        self.runtime.access_keys = {
+            principal: roles.access_key(principal) for principal in deployment.principals
+        }
+        self.runtime.secret_key = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+        self.server = EmbeddedAws(
+            self.host, self.port, lambda app: Enforcement(app, roles, self.logical_ids, deployment)
+        )
         self.server.start()
         self.runtime.install()
         self._create_resources()
@@ -214,12 +230,40 @@ class LocalStack:
         config = S3_CONFIG if service == "s3" else None
         return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, config=config)
 
+    def credentials_of(self, principal: str) -> dict[str, str]:
+        """The access key of a role of the template (a function's, or OperatorRole), as boto3 takes it:
+        calls signed with it are answered under the role's policies (infra.local.enforcement)."""
+        return {
+            "aws_access_key_id": Roles.access_key(principal),
+            "aws_secret_access_key": CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        }
+
+    def client_as(self, principal: str, service: str) -> Any:
+        config = S3_CONFIG if service == "s3" else None
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            config=config,
+            **self.credentials_of(principal),
+        )
+
     def resource(self, service: str) -> Any:
         return boto3.resource(service, endpoint_url=self.endpoint, region_name=REGION)
 
     # -- names --------------------------------------------------------------------------------
     def name_of(self, logical_id: str) -> str:
         return self.physical[logical_id]
+
+    def logical_ids(self) -> dict[str, str]:
+        """Each resource's physical name, id and ARN -> its logical id."""
+        # The replica bucket the system-restore tests make in place of infra/replica.yaml's.
+        names: dict[str, str] = {"kluis-local-replica": "ReplicaBucket"}
+        for logical, physical in self.physical.items():
+            names[physical] = logical
+            with contextlib.suppress(KeyError):  # a type without an ARN the code would name
+                names[self._arn(logical)] = logical
+        return names
 
     def _arn(self, logical_id: str) -> str:
         implicit = self._implicit_role(logical_id)
@@ -237,6 +281,7 @@ class LocalStack:
             "AWS::IAM::Role": f"arn:aws:iam::{ACCOUNT}:role/{name}",
             "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}",
             "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+            "AWS::SNS::Topic": name,
             "AWS::Logs::LogGroup": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:*",
         }[kind]
 
@@ -264,6 +309,8 @@ class LocalStack:
             return base.lower()
         if kind == "AWS::Serverless::StateMachine":
             return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{base}"
+        if kind == "AWS::SNS::Topic":  # its Ref is its ARN
+            return f"arn:aws:sns:{REGION}:{ACCOUNT}:{base}"
         return base
 
     # -- resources ----------------------------------------------------------------------------
@@ -303,6 +350,8 @@ class LocalStack:
             "AWS::S3::Bucket",
             "AWS::DynamoDB::Table",
             "AWS::SQS::Queue",
+            "AWS::SNS::Topic",
+            "AWS::SNS::Subscription",
             "AWS::Serverless::Function",
             "AWS::Serverless::StateMachine",
             "AWS::IAM::Role",
@@ -432,6 +481,17 @@ class LocalStack:
         }
         url = self.client("sqs").create_queue(QueueName=self.physical[logical_id], Attributes=attributes)
         self.queue_urls[logical_id] = url["QueueUrl"]
+
+    def _create_topic(self, logical_id: str, properties: dict[str, Any]) -> None:
+        name = self.physical[logical_id].rsplit(":", 1)[-1]
+        self.client("sns").create_topic(
+            Name=name, Attributes={"DisplayName": properties.get("DisplayName", "")}
+        )
+
+    def _create_subscription(self, logical_id: str, properties: dict[str, Any]) -> None:
+        self.client("sns").subscribe(
+            TopicArn=properties["TopicArn"], Protocol=properties["Protocol"], Endpoint=properties["Endpoint"]
+        )
 
     def _create_loggroup(self, logical_id: str, properties: dict[str, Any]) -> None:
         name = properties.get("LogGroupName") or self.physical[logical_id]

@@ -13,7 +13,7 @@ os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
 import pytest
 
 from tests.integration.harness import Harness
-from tests.policy.recording import Recorder, names_of
+from tests.policy.recording import Recorder
 
 HOURLY_LIMITS = (
     "BACKUPS_PER_HOUR_PER_CUSTOMER",
@@ -36,16 +36,22 @@ def harness() -> Harness:
 
 def record_calls(harness: Harness) -> Recorder:
     """Every AWS call of every function (and of `kluis ops`, as the OperatorRole) on these tests' code
-    paths, for the policy tests (tests/policy/calls.py; test_zz_policy_catalogue.py checks them)."""
+    paths, for the policy tests (infra/iam/calls.py; test_zz_policy_catalogue.py checks them)."""
     from kluis_tools import ops
 
-    recorder = Recorder(names_of(harness.stack))
+    recorder = Recorder(harness.stack.logical_ids())
     harness.stack.runtime.load_hooks.append(recorder.on_load)
     resources = ops.Resources
+
+    operator = harness.stack.credentials_of("OperatorRole")
 
     class OperatorResources(resources):  # type: ignore[misc,valid-type]
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
+            # An operator runs `kluis ops` in a session of the OperatorRole: answered under its policy.
+            self.session._session.set_credentials(
+                operator["aws_access_key_id"], operator["aws_secret_access_key"]
+            )
             recorder.watch("OperatorRole", self.session)
 
     ops.Resources = OperatorResources

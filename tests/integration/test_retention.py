@@ -16,6 +16,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from kluis.scope import Scope
+from kluis.storage.data import new_generation_id
 from kluis_tools import ops
 from kluis_tools.seed import SeedSpec, seed
 from tests.integration.harness import SMALL, Harness, change_live_data
@@ -136,6 +137,27 @@ def test_any_year_on_request_and_ten_years_on_ask(harness: Harness, books):
 
     over = harness.call("POST", "/administrations/00052/years/2012/retention", CUSTOMER, json={})
     assert over.status_code == 409 and over.json()["reasonCode"] == "retention.period_over"
+
+
+def test_a_year_without_its_fiscal_year_record_is_kept_from_the_calendar_years_end(harness: Harness, books):
+    """Issue 20: RetainArchiveFunction asks for records/fiscal_year.jsonl, which such a year lacks;
+    without s3:ListBucket S3 answers 403, not 404, and the archive failed."""
+    scope = Scope(CUSTOMER, "00053", "2022")
+    store = harness.store
+    seed(store, SeedSpec(customer=CUSTOMER, administrations=(("00053", ("2022",)),), **SMALL))
+    head = store.head(scope)
+    generation = new_generation_id()
+    for obj in store.generation_objects(scope, head.generation):
+        if obj.name != "records/fiscal_year.jsonl":
+            store.put(scope, generation, obj.name, store.open(obj.key).read())
+    store.flip_head(scope, generation, expected=head)
+    response = harness.call(
+        "POST", "/administrations/00053/years/2022/retention", CUSTOMER, json={"years": 10}
+    )
+    assert response.status_code == 202, response.text
+    job = harness.wait_for(response.json()["jobId"], CUSTOMER, timeout=120)
+    assert job["status"] == "ready", job
+    assert job["retention"]["retainUntil"] == "2033-01-01T00:00:00+00:00"
 
 
 def test_a_change_to_a_closed_year_gets_a_new_archive_and_the_old_one_stays(harness: Harness, books):

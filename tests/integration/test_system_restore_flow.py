@@ -140,6 +140,10 @@ def test_an_operator_restores_from_the_object_locked_replica(harness, history, o
     )
     replicate(s3, harness.stack.name_of("DataBucket"), replica, f"data/{CUSTOMER}/")
     configure(REPLICA_BUCKET=replica, REPLICA_REGION="eu-west-1")
+    scope = ("--customer", CUSTOMER, "--administration", "00042", "--year", "2025")
+    from_replica = operator("restore-points", *scope, "--source", "replica")["restorePoints"]
+    assert [p["versionId"] for p in from_replica] != []  # the operator sees the replica's versions
+    assert len(from_replica) == len(operator("restore-points", *scope)["restorePoints"])
     request = file_request(harness, history[1][0], SCOPE)
     done = operator("fulfil", request["requestId"], "--source", "replica", "--wait")
     assert done["request"]["status"] == "fulfilled", done["request"]

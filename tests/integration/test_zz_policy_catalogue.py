@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from tests.policy.calls import load_catalogue, save_catalogue
+from tests.policy.catalogue import load_catalogue, save_catalogue
 
 
 def test_every_call_the_code_made_is_in_the_policy_catalogue(harness):

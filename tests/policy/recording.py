@@ -10,13 +10,13 @@ class is made.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from tests.policy.calls import Call, key_shape
+from infra.iam.calls import Call, key_shape
 
 SERVICES = {"sfn": "stepfunctions"}
 
@@ -31,6 +31,8 @@ class Recorder:
     def watch(self, principal: str, session: Any) -> None:
         events = session.events
         events.register("before-parameter-build", partial(self._parameters, principal))
+        events.register("after-call.s3.GetObject", partial(self._answered, principal))
+        events.register("after-call.s3.HeadObject", partial(self._answered, principal))
         events.register("creating-client-class.s3", partial(self._wrap_presigned_post, principal))
 
     def on_load(self, function: Any, handler: Any) -> None:
@@ -49,6 +51,7 @@ class Recorder:
         **_: Any,
     ) -> None:
         presigned = bool(context.get("is_presign_request"))
+        context["kluis_params"] = dict(params)  # for _missing, which sees the answer, not the request
         if presigned and model.name == "CreateBucket":
             return  # the stand-in operation of a presigned POST: recorded by the wrapper below
         service = SERVICES.get(event_name.split(".")[1], event_name.split(".")[1])
@@ -57,6 +60,23 @@ class Recorder:
                 self.add(self.shape(principal, service, model.name, {"Bucket": params["Bucket"], **item}))
             return
         self.add(self.shape(principal, service, model.name, params, presigned))
+
+    def _answered(
+        self, principal: str, http_response: Any, parsed: Any, model: Any, context: dict[str, Any], **_: Any
+    ) -> None:
+        """What a read's answer shows the code relies on: telling a missing key from a forbidden one
+        (a 404), or the version's Object Lock headers (S3 returns them only to some callers)."""
+        call = self.shape(principal, "s3", model.name, context.get("kluis_params", {}))
+        if http_response.status_code == 404:
+            self.add(replace(call, missing=True))
+        else:
+            reads = []
+            if {"ObjectLockMode", "ObjectLockRetainUntilDate"} & set(parsed or {}):
+                reads.append("retention")
+            if "ObjectLockLegalHoldStatus" in (parsed or {}):
+                reads.append("legal-hold")
+            if reads:
+                self.add(replace(call, reads=tuple(reads)))
 
     def _wrap_presigned_post(self, principal: str, class_attributes: dict[str, Any], **_: Any) -> None:
         original = class_attributes.get("generate_presigned_post")
@@ -92,6 +112,7 @@ class Recorder:
             if "Key" in params:
                 fields["key"] = key_shape(params["Key"])
             fields["version"] = bool(params.get("VersionId"))
+            fields["sets"] = _settings(operation, params)
             source = params.get("CopySource")
             if source:
                 if isinstance(source, str):
@@ -125,12 +146,15 @@ class Recorder:
         return Call(**fields)
 
 
-def names_of(stack: Any) -> dict[str, str]:
-    """The local stack's physical names, ids and ARNs -> logical ids."""
-    # The replica bucket the system-restore tests make in place of infra/replica.yaml's.
-    names: dict[str, str] = {"kluis-local-replica": "ReplicaBucket"}
-    for logical, physical in stack.physical.items():
-        names[physical] = logical
-        with contextlib.suppress(KeyError):  # a type without an ARN the code would name
-            names[stack._arn(logical)] = logical
-    return names
+def _settings(operation: str, params: dict[str, Any]) -> tuple[str, ...]:
+    """What an S3 write sets besides the object (infra.iam.calls.S3_SETS), from its parameters."""
+    if operation not in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        return ()
+    found = []
+    if params.get("ObjectLockMode") or params.get("ObjectLockRetainUntilDate"):
+        found.append("retention")
+    if params.get("ObjectLockLegalHoldStatus"):
+        found.append("legal-hold")
+    if params.get("Tagging") and (operation != "CopyObject" or params.get("TaggingDirective") == "REPLACE"):
+        found.append("tagging")
+    return tuple(found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policy.evaluator import Request, UnsupportedPolicy, condition_holds, evaluate, evaluate_kms
+from infra.iam.evaluator import Request, UnsupportedPolicy, condition_holds, evaluate, evaluate_kms
 
 ROLE = "arn:aws:iam::111122223333:role/kluis-ApiFunctionRole-1"
 ROOT = "arn:aws:iam::111122223333:root"
@@ -89,6 +89,27 @@ def test_an_explicit_deny_wins_over_any_allow():
         ({"StringEqualsIgnoreCase": {"k": "ABC"}}, {"k": "abc"}, True),
         ({"StringLike": {"k": "arn:aws:s3:::b/data/*"}}, {"k": "arn:aws:s3:::b"}, False),
         ({"ArnLike": {"k": "arn:aws:s3:::b*"}}, {"k": "arn:aws:s3:::b"}, True),
+        # ARNs match per colon-separated part: a wildcard never reaches into the account
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:events:*:111122223333:rule/kluis-*"}},
+            {"aws:SourceArn": "arn:aws:events:eu-west-1:111122223333:rule/kluis-sweep"},
+            True,
+        ),
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:events:*:111122223333:rule/kluis-*"}},
+            {"aws:SourceArn": "arn:aws:events:eu-west-1:999999999999:rule/x:111122223333:rule/kluis-a"},
+            False,
+        ),
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:events:*"}},
+            {"aws:SourceArn": "arn:aws:events:eu-west-1:999999999999:rule/x"},
+            False,
+        ),
+        (
+            {"ArnNotLike": {"aws:SourceArn": "arn:aws:events:*:111122223333:*"}},
+            {"aws:SourceArn": "arn:aws:events:eu-west-1:999999999999:rule/x"},
+            True,
+        ),
         ({"Bool": {"aws:SecureTransport": "false"}}, {"aws:SecureTransport": "true"}, False),
         ({"NumericLessThanEquals": {"n": "10"}}, {"n": "7"}, True),
         # multivalued keys: ForAllValues is true for an absent or empty set; ForAnyValue is not
@@ -157,3 +178,16 @@ def test_a_resource_policy_naming_the_account_root_allows_nothing_by_itself():
     root = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "s3:*", "Resource": "*"}]}
     assert not evaluate(request(), [], root).allowed
     assert evaluate(request(), [allow()], root).allowed
+
+
+def test_a_statement_naming_the_account_root_and_a_role_grants_to_the_role():
+    both = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": [ROOT, ROLE]}, "Action": "s3:GetObject", "Resource": "*"}
+        ]
+    }
+    assert evaluate(request(), [], both).allowed  # the role, named, is granted directly
+    other = Request("s3:GetObject", "arn:aws:s3:::b/k", "arn:aws:iam::111122223333:role/other")
+    assert not evaluate(other, [], both).allowed  # the root part grants the rest of the account nothing
+    grant = {"Effect": "Allow", "Principal": {"AWS": [ROOT, ROLE]}, "Action": "kms:*", "Resource": "*"}
+    assert evaluate_kms(Request("kms:Decrypt", KEY, ROLE), [], {"Statement": [grant]}).allowed

@@ -3,7 +3,7 @@ however the run went (which job, which generation, how far the audit log had gro
 
 import pytest
 
-from tests.policy.calls import instantiate, key_shape
+from infra.iam.calls import instantiate, key_shape
 
 
 @pytest.mark.parametrize(

@@ -2,48 +2,27 @@
 
 Table-driven over the catalogue (calls.json, recorded from the integration tests' code paths), the
 state machines' tasks and S3 replication; each call expands into the requests IAM and KMS evaluate,
-including what S3 and DynamoDB ask KMS on the caller's behalf (calls.py), and each request is judged
-by the evaluator (evaluator.py) against the deployed template's identity policies, bucket policies
-and key policies (deployment.py).
+including what S3 and DynamoDB ask KMS on the caller's behalf (infra/iam/calls.py), and each request is judged
+by the evaluator (infra/iam/evaluator.py) against the deployed template's identity policies, bucket policies
+and key policies (infra/iam/deployment.py).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.policy.calls import (
-    Call,
+from infra.iam.calls import (
+    expand,
     failure_destination_calls,
-    load_catalogue,
-    machines_waiting_for_task_tokens,
     replication_requests,
     requests,
     state_machine_calls,
 )
-from tests.policy.deployment import Deployment
-from tests.policy.evaluator import Request, Verdict, evaluate, evaluate_kms
+from infra.iam.deployment import Deployment
+from infra.iam.evaluator import Request, Verdict, evaluate
+from tests.policy.catalogue import load_catalogue
 
 DEPLOYMENT = Deployment()
-
-
-def judge(deployment: Deployment, principal: str, request: Request) -> Verdict:
-    identity = deployment.principals[principal].policies
-    if request.action.startswith("kms:"):
-        return evaluate_kms(request, identity, deployment.key_policies[request.resource])
-    resource_policy = None
-    if request.action.startswith("s3:"):
-        bucket = request.resource.split(":::", 1)[1].split("/", 1)[0]
-        resource_policy = deployment.bucket_policies.get(bucket)
-    return evaluate(request, identity, resource_policy)
-
-
-def expand(deployment: Deployment, call: Call) -> list[Call]:
-    """A task-token answer names no state machine: it may answer any machine that waits for one."""
-    if call.resource != "{task-token}":
-        return [call]
-    waiting = machines_waiting_for_task_tokens(deployment)
-    assert waiting, "a task token with no state machine waiting for one"
-    return [Call(**(call.as_dict() | {"resource": machine})) for machine in waiting]
 
 
 def explain(request: Request, verdict: Verdict) -> str:
@@ -71,7 +50,7 @@ def test_the_catalogue_covers_every_function_and_state_machine():
 def test_each_call_is_allowed_with_what_aws_asks_on_its_behalf(call):
     for each in expand(DEPLOYMENT, call):
         for request in requests(DEPLOYMENT, each):
-            verdict = judge(DEPLOYMENT, each.principal, request)
+            verdict = DEPLOYMENT.judge(each.principal, request)
             assert verdict.allowed, explain(request, verdict)
 
 
@@ -79,7 +58,7 @@ def test_each_call_is_allowed_with_what_aws_asks_on_its_behalf(call):
     "request_", replication_requests(DEPLOYMENT), ids=lambda r: f"{r.action}:{r.resource[-40:]}"
 )
 def test_s3_replication_is_allowed_everything_it_asks_of_the_replication_role(request_):
-    verdict = judge(DEPLOYMENT, "ReplicationRole", request_)
+    verdict = DEPLOYMENT.judge("ReplicationRole", request_)
     assert verdict.allowed, (
         f"{request_.why}\n  {request_.action} on {request_.resource}\n  {dict(request_.context)}"
     )
@@ -102,7 +81,7 @@ def test_the_data_key_is_usable_only_through_s3_and_dynamodb_for_our_buckets_and
             },
         ):
             request = Request("kms:Decrypt", key, principal.arn, context, principal.logical_id)
-            assert not judge(DEPLOYMENT, principal.logical_id, request).allowed, (
+            assert not DEPLOYMENT.judge(principal.logical_id, request).allowed, (
                 principal.logical_id,
                 context,
             )
@@ -118,8 +97,7 @@ def test_only_the_retention_writer_may_write_or_retag_the_retention_bucket():
         principal.logical_id
         for principal in DEPLOYMENT.principals.values()
         for action in actions
-        if judge(
-            DEPLOYMENT,
+        if DEPLOYMENT.judge(
             principal.logical_id,
             Request(
                 action, archive, principal.arn, {"aws:PrincipalArn": principal.arn}, principal.logical_id

@@ -90,6 +90,16 @@ def glob_match(glob: str, value: str, *, ignore_case: bool = False) -> bool:
     return _pattern(glob, ignore_case).fullmatch(value) is not None
 
 
+def arn_match(pattern: str, arn: str) -> bool:
+    """The Arn condition operators: "Each of the six colon-delimited components of the ARN is checked
+    separately" (IAM User Guide, condition operators), so a wildcard never spans a colon into the
+    next component (the account of `arn:aws:events:*:111122223333:rule/x` stays 111122223333)."""
+    patterns, parts = pattern.split(":", 5), arn.split(":", 5)
+    return len(patterns) == len(parts) == 6 and all(
+        glob_match(p, part) for p, part in zip(patterns, parts, strict=True)
+    )
+
+
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
@@ -155,6 +165,8 @@ def _single(operator: str, policy_values: list[Any], value: str) -> bool:
         return any(str(v) == value for v in policy_values)
     if operator in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
         return any(str(v).lower() == value.lower() for v in policy_values)
+    if operator.startswith("Arn"):
+        return any(arn_match(str(v), value) for v in policy_values)
     if operator in _LIKE:
         return any(glob_match(str(v), value) for v in policy_values)
     if operator == "Bool":
@@ -258,19 +270,22 @@ def evaluate(
 
 
 def _direct_grants(policy: Mapping[str, Any], request: Request) -> Mapping[str, Any]:
-    """A resource policy's statements that name the principal itself (or everyone), not its account:
-    an account-root principal delegates to IAM and allows nothing by itself."""
+    """A resource policy's statements as they grant to the principal itself (or everyone), not to
+    its account: an account-root principal delegates to IAM and allows nothing by itself, so it is
+    taken out of each statement's Principal; a statement that named only roots is left out."""
     kept = []
     for statement in statements(policy):
         principal = statement.get("Principal")
-        roots = [
-            value
-            for kind, values in (principal.items() if isinstance(principal, dict) else [])
-            for value in _as_list(values)
-            if kind == "AWS" and _is_root_of(value, request.principal)
-        ]
-        if not roots:
+        if not isinstance(principal, dict):
             kept.append(statement)
+            continue
+        named = {
+            kind: [v for v in _as_list(values) if not (kind == "AWS" and _is_root_of(v, request.principal))]
+            for kind, values in principal.items()
+        }
+        named = {kind: values for kind, values in named.items() if values}
+        if named:
+            kept.append({**statement, "Principal": named})
     return {"Statement": kept}
 
 

@@ -35,17 +35,13 @@ caller's behalf, with the encryption contexts AWS uses:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from tests.policy.deployment import ACCOUNT, REGION, Deployment
-from tests.policy.evaluator import Request
-
-CATALOGUE = Path(__file__).with_name("calls.json")
+from infra.iam.deployment import ACCOUNT, REGION, Deployment
+from infra.iam.evaluator import Request
 
 # -- shapes of recorded calls ------------------------------------------------------------------------
 JOB = re.compile(r"\d{8}T\d{6}-[0-9a-f]{12}")
@@ -90,21 +86,25 @@ class Call:
     version: bool = False  # the call names a VersionId (s3:GetObjectVersion and friends)
     leading_key: str = ""  # DynamoDB partition key value shape (dynamodb:LeadingKeys)
     presigned: bool = False  # a presigned URL or POST: the holder's request is made as this principal
+    sets: tuple[str, ...] = ()  # what an S3 write sets besides the object: retention, legal-hold, tagging
+    # A GetObject/HeadObject the code expects may find no key: S3 says 404 (not 403) only to a caller
+    # that may s3:ListBucket the bucket (S3 API Reference, GetObject, "Permissions").
+    missing: bool = False
+    # The Object Lock headers of a GetObject/HeadObject's answer the code reads ("retention",
+    # "legal-hold"): S3 returns them only to a caller with s3:GetObjectRetention, resp.
+    # s3:GetObjectLegalHold (S3 API Reference, HeadObject).
+    reads: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sets", tuple(self.sets))  # as read from JSON: a list
+        object.__setattr__(self, "reads", tuple(self.reads))
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", False)}
-
-
-def load_catalogue(path: Path = CATALOGUE) -> list[Call]:
-    return [Call(**entry) for entry in json.loads(path.read_text())["calls"]]
-
-
-def save_catalogue(calls: set[Call], path: Path = CATALOGUE) -> None:
-    document = {
-        "about": "AWS calls of each principal on the integration tests' code paths: tests/policy/calls.py",
-        "calls": [call.as_dict() for call in sorted(calls)],
-    }
-    path.write_text(json.dumps(document, indent=1) + "\n")
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in self.__dict__.items()
+            if v not in ("", False, ())
+        }
 
 
 # -- from calls to authorization requests ------------------------------------------------------------
@@ -139,6 +139,16 @@ S3_BUCKET_ACTIONS = {
     "ListObjectVersions": "s3:ListBucketVersions",
     "ListMultipartUploads": "s3:ListBucketMultipartUploads",
 }
+# A write's headers that set more than the object need their own permission: "To use object lock
+# headers you need s3:PutObjectRetention / s3:PutObjectLegalHold" and "To use tagging, you must have
+# s3:PutObjectTagging" (S3 API Reference, PutObject, CopyObject and CreateMultipartUpload).
+S3_SETS = {
+    "retention": "s3:PutObjectRetention",
+    "legal-hold": "s3:PutObjectLegalHold",
+    "tagging": "s3:PutObjectTagging",
+}
+# The Object Lock headers of a read's answer, each shown only to a caller with its permission.
+S3_READS = {"retention": "s3:GetObjectRetention", "legal-hold": "s3:GetObjectLegalHold"}
 S3_GENERATES = {"PutObject", "PostObject", "CopyObject", "CreateMultipartUpload", "UploadPartCopy"}
 S3_DECRYPTS = {"GetObject", "UploadPart", "UploadPartCopy", "CompleteMultipartUpload"}
 DYNAMODB = {
@@ -197,6 +207,16 @@ def requests(deployment: Deployment, call: Call) -> Iterator[Request]:
         raise UnknownCall(call)
 
 
+def expand(deployment: Deployment, call: Call) -> list[Call]:
+    """A task-token answer names no state machine: it may answer any machine that waits for one."""
+    if call.resource != "{task-token}":
+        return [call]
+    waiting = machines_waiting_for_task_tokens(deployment)
+    if not waiting:
+        raise UnknownCall(f"a task token with no state machine waiting for one: {call}")
+    return [Call(**(call.as_dict() | {"resource": machine})) for machine in waiting]
+
+
 def _caller(principal: str) -> dict[str, str]:
     # aws:PrincipalArn of a role's session is the role's ARN (IAM User Guide, global condition keys).
     return {"aws:SecureTransport": "true", "kms:CallerAccount": ACCOUNT, "aws:PrincipalArn": principal}
@@ -219,6 +239,14 @@ def _s3(deployment: Deployment, call: Call, principal: str, why: str) -> Iterato
         action = S3_VERSIONED[action]
     _, resource = _object(deployment, call.resource, call.key)
     yield Request(action, resource, principal, _caller(principal), why)
+    for setting in call.sets:
+        yield Request(S3_SETS[setting], resource, principal, _caller(principal), f"{why} (sets {setting})")
+    for read in call.reads:
+        yield Request(S3_READS[read], resource, principal, _caller(principal), f"{why} (its {read} headers)")
+    if call.missing:
+        yield Request(
+            "s3:ListBucket", bucket["arn"], principal, _caller(principal), f"{why} (to tell it missing)"
+        )
     if call.source:
         source_logical, source_key = call.source.split("/", 1)
         source_bucket, source_resource = _object(deployment, source_logical, source_key)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from infra.iam.evaluator import Request, Verdict, evaluate, evaluate_kms
 from infra.local.template import ROOT, Resolver, UnsupportedTemplate, load
 
 ACCOUNT = "111122223333"
@@ -129,6 +131,7 @@ class Stack:
             "AWS::SQS::Queue": f"arn:aws:sqs:{region}:{ACCOUNT}:{name}",
             "AWS::Logs::LogGroup": f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{name}:*",
             "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{name}",
+            "AWS::SNS::Topic": f"arn:aws:sns:{region}:{ACCOUNT}:{name}",
         }
         if attribute == "Arn" and kind in arns:
             return arns[kind]
@@ -168,13 +171,15 @@ class Stack:
 class Deployment:
     """The main stack with its replica, in one account."""
 
-    def __init__(self, parameters: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, parameters: dict[str, Any] | None = None, replica_parameters: dict[str, Any] | None = None
+    ) -> None:
         self.main = Stack(load(), STACK, REGION, PARAMETERS | (parameters or {}))
         self.replica = Stack(
             load(ROOT / "infra" / "replica.yaml"),
             REPLICA_STACK,
             REPLICA_REGION,
-            {},
+            replica_parameters or {},
             fixed_names={"ReplicaBucket": REPLICA_BUCKET, "ReplicaKey": REPLICA_KEY_ID},
         )
 
@@ -270,6 +275,20 @@ class Deployment:
 
     def arn_of(self, logical_id: str) -> str:
         return self.main.attribute(logical_id, "Arn")
+
+    def judge(
+        self, principal: str, request: Request, identity: Sequence[Mapping[str, Any]] | None = None
+    ) -> Verdict:
+        """AWS's decision on `request` by `principal` (a logical id): its identity policies (or
+        `identity` in their place), with the key policy for KMS and the bucket policy for S3."""
+        identity = self.principals[principal].policies if identity is None else identity
+        if request.action.startswith("kms:"):
+            return evaluate_kms(request, identity, self.key_policies[request.resource])
+        resource_policy = None
+        if request.action.startswith("s3:"):
+            bucket = request.resource.split(":::", 1)[1].split("/", 1)[0]
+            resource_policy = self.bucket_policies.get(bucket)
+        return evaluate(request, identity, resource_policy)
 
 
 def template_path() -> Path:
