@@ -185,3 +185,41 @@ def test_the_local_stack_passes_the_required_identity_parameters_its_gateway_che
     assert required == set(LOCAL_PARAMETERS)
     assert LOCAL_PARAMETERS["JwtIssuer"] == gateway.ISSUER
     assert LOCAL_PARAMETERS["JwtAudience"] == gateway.AUDIENCE
+
+
+def test_every_documented_non_guided_sam_deploy_names_where_its_code_goes():
+    """Without samconfig.toml (not committed) a non-guided `sam deploy` needs `--resolve-s3` or
+    `--s3-bucket`, or it stops with "S3 Bucket not specified"."""
+    commands = []
+    for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        text = path.read_text().replace("\\\n", " ")  # a command continued over lines is one line
+        text = re.sub(r"`[^`]*`", lambda code: code.group(0).replace("\n", " "), text)  # so is inline code
+        commands += [(path.name, line) for line in text.splitlines() if re.search(r"\bsam deploy\b", line)]
+    deploys = [(name, line) for name, line in commands if "--stack-name" in line and "--guided" not in line]
+    assert deploys, "no documented sam deploy command found"
+    for name, line in deploys:
+        assert "--resolve-s3" in line or "--s3-bucket" in line, f"{name}: {line.strip()}"
+
+
+@pytest.mark.parametrize("given", ["", "arn:aws:sns:eu-west-1:111122223333:ours"], ids=["made", "given"])
+def test_every_alarm_notifies_a_topic_the_stack_makes_unless_one_is_given(given):
+    from infra.iam.deployment import Deployment
+
+    main = Deployment(parameters={"AlarmTopicArn": given, "AlarmEmail": "ops@example.nl"}).main
+    topic = given or main.attribute("AlarmTopic", "Arn")
+    alarms = main.resources("AWS::CloudWatch::Alarm")
+    assert alarms
+    for alarm in alarms:
+        assert main.properties(alarm)["AlarmActions"] == [topic], alarm
+    assert main.exists("AlarmTopic") is (given == "")
+    assert main.exists("AlarmEmailSubscription") is (given == "")
+
+
+def test_the_api_holds_concurrency_of_its_own_so_long_builds_cannot_starve_it():
+    from infra.iam.deployment import Deployment
+
+    assert int(MAIN["Parameters"]["ApiReservedConcurrency"]["Default"]) >= 10
+    reserved = Deployment().main.properties("ApiFunction")["ReservedConcurrentExecutions"]
+    assert int(reserved) == int(MAIN["Parameters"]["ApiReservedConcurrency"]["Default"])
+    none = Deployment(parameters={"ApiReservedConcurrency": "0"}).main.properties("ApiFunction")
+    assert "ReservedConcurrentExecutions" not in none  # an account too small to reserve any

@@ -22,11 +22,20 @@ BASELINE = {
     # where the invocation is asynchronous (there: an OnFailure destination instead)
     "CKV_AWS_117": FUNCTIONS,
     "CKV_AWS_173": FUNCTIONS,
-    "CKV_AWS_115": FUNCTIONS,
+    "CKV_AWS_115": FUNCTIONS - {"ApiFunction"},  # the API holds concurrency of its own (issue 20)
     "CKV_AWS_116": FUNCTIONS,
     "CKV_AWS_158": LOG_GROUPS,  # log groups encrypted by CloudWatch Logs, not by a KMS key of ours
-    "CKV_AWS_21": {"ArchivesBucket", "UploadsBucket", "WebBucket", "AccessLogsBucket"},  # unversioned
-    "CKV_AWS_18": {"AccessLogsBucket", "ReplicaBucket"},  # no access log of their own
+    # unversioned
+    "CKV_AWS_21": {
+        "ArchivesBucket",
+        "UploadsBucket",
+        "WebBucket",
+        "AccessLogsBucket",
+        "ReplicaAccessLogsBucket",
+    },
+    "CKV_AWS_18": {"AccessLogsBucket", "ReplicaAccessLogsBucket"},  # access-log buckets log nowhere
+    "CKV_AWS_26": {"AlarmTopic"},  # alarm names and states, no customer data; CloudWatch needs a CMK
+    "ES7000": {"AlarmEmailSubscription"},  # an undelivered alarm mail loses no state
     "CKV_AWS_7": {"ManifestMacKey"},  # an HMAC key cannot rotate automatically
     "CKV_AWS_68": {"WebDistribution"},  # no WAF in front of static files
     "CKV_AWS_174": {"WebDistribution"},  # the default CloudFront certificate

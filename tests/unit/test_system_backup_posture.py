@@ -201,3 +201,39 @@ def _statements(spec: dict[str, Any]) -> list[dict[str, Any]]:
     if "PolicyDocument" in properties:
         documents.append(properties["PolicyDocument"]["Statement"])
     return [s for statements in documents for s in statements if isinstance(s, dict) and "Fn::If" not in s]
+
+
+def test_the_replicas_object_access_is_logged_in_its_own_region():
+    bucket = REPLICA["Resources"]["ReplicaBucket"]["Properties"]
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "ReplicaAccessLogsBucket"}
+    logs = REPLICA["Resources"]["ReplicaAccessLogsBucket"]["Properties"]
+    # server access logging delivers only to an SSE-S3 bucket
+    assert logs["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ] == {"SSEAlgorithm": "AES256"}
+    assert all(logs["PublicAccessBlockConfiguration"].values())
+
+
+def test_the_lock_configuration_is_changed_only_by_the_lock_administrator_if_one_is_named():
+    from infra.iam.deployment import REPLICA_BUCKET, Deployment
+    from infra.iam.evaluator import Request, evaluate
+
+    admin = "arn:aws:iam::111122223333:role/deployer"
+    everything = [
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    ]
+
+    def may_change_the_lock(deployment: Deployment, principal: str) -> bool:
+        request = Request(
+            "s3:PutBucketObjectLockConfiguration",
+            f"arn:aws:s3:::{REPLICA_BUCKET}",
+            principal,
+            {"aws:PrincipalArn": principal},
+        )
+        return evaluate(request, everything, deployment.bucket_policies[REPLICA_BUCKET]).allowed
+
+    nobody = Deployment()
+    assert not may_change_the_lock(nobody, admin)  # by default not even the stack's own update
+    named = Deployment(replica_parameters={"LockAdministratorArn": admin})
+    assert may_change_the_lock(named, admin)
+    assert not may_change_the_lock(named, "arn:aws:iam::111122223333:role/other")
