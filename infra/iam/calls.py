@@ -36,7 +36,7 @@ caller's behalf, with the encryption contexts AWS uses:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,6 +147,14 @@ S3_SETS = {
     "legal-hold": "s3:PutObjectLegalHold",
     "tagging": "s3:PutObjectTagging",
 }
+# The request headers of those settings, by the names of boto3's parameters.
+S3_SETTING_HEADERS = {
+    "ObjectLockMode": "x-amz-object-lock-mode",
+    "ObjectLockRetainUntilDate": "x-amz-object-lock-retain-until-date",
+    "ObjectLockLegalHoldStatus": "x-amz-object-lock-legal-hold",
+    "Tagging": "x-amz-tagging",
+    "TaggingDirective": "x-amz-tagging-directive",
+}
 # The Object Lock headers of a read's answer, each shown only to a caller with its permission.
 S3_READS = {"retention": "s3:GetObjectRetention", "legal-hold": "s3:GetObjectLegalHold"}
 S3_GENERATES = {"PutObject", "PostObject", "CopyObject", "CreateMultipartUpload", "UploadPartCopy"}
@@ -170,6 +178,20 @@ STATES = {
     "SendTaskFailure": "stateMachine",
     "SendTaskHeartbeat": "stateMachine",
 }
+
+
+def s3_settings(operation: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+    """What an S3 write sets besides the object (S3_SETS), from its parameters as boto3 names them."""
+    if operation not in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        return ()
+    found = []
+    if params.get("ObjectLockMode") or params.get("ObjectLockRetainUntilDate"):
+        found.append("retention")
+    if params.get("ObjectLockLegalHoldStatus"):
+        found.append("legal-hold")
+    if params.get("Tagging") and (operation != "CopyObject" or params.get("TaggingDirective") == "REPLACE"):
+        found.append("tagging")
+    return tuple(found)
 
 
 class UnknownCall(Exception):

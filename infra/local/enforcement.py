@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 from xml.etree import ElementTree
 
-from infra.iam.calls import Call, UnknownCall, expand, requests
+from infra.iam.calls import S3_SETTING_HEADERS, Call, UnknownCall, expand, requests, s3_settings
 from infra.iam.deployment import Deployment
 from infra.iam.evaluator import Request, Verdict
 from infra.local.atomic import POST_KEY
@@ -303,19 +303,12 @@ def _s3_operation(method: str, has_key: bool, query: Mapping[str, Any], environ:
 
 
 def _s3_settings(environ: Mapping[str, Any], operation: str) -> tuple[str, ...]:
-    """What a write sets besides the object, each with its own permission (infra.iam.calls.S3_SETS)."""
-    if operation not in ("PutObject", "CopyObject", "CreateMultipartUpload"):
-        return ()
-    found = []
-    if environ.get("HTTP_X_AMZ_OBJECT_LOCK_MODE") or environ.get("HTTP_X_AMZ_OBJECT_LOCK_RETAIN_UNTIL_DATE"):
-        found.append("retention")
-    if environ.get("HTTP_X_AMZ_OBJECT_LOCK_LEGAL_HOLD"):
-        found.append("legal-hold")
-    if environ.get("HTTP_X_AMZ_TAGGING") and (
-        operation != "CopyObject" or environ.get("HTTP_X_AMZ_TAGGING_DIRECTIVE") == "REPLACE"
-    ):
-        found.append("tagging")
-    return tuple(found)
+    """What a write sets besides the object, each with its own permission, read from its headers."""
+    params = {
+        name: environ.get("HTTP_" + header.upper().replace("-", "_"))
+        for name, header in S3_SETTING_HEADERS.items()
+    }
+    return s3_settings(operation, params)
 
 
 def _deleted_keys(environ: dict[str, Any]) -> list[tuple[str, bool]]:

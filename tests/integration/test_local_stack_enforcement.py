@@ -123,3 +123,24 @@ def test_a_browsers_preflight_of_a_presigned_url_is_answered_by_the_buckets_cors
     )
     assert preflight.status_code == 200, preflight.text
     assert preflight.headers["Access-Control-Allow-Origin"] in (origin, "*")
+
+
+def test_a_write_that_sets_a_lock_needs_the_permission_to_set_it(harness: Harness):
+    """ "To use object lock headers you need s3:PutObjectRetention" (S3 API Reference, PutObject)."""
+    from datetime import UTC, datetime, timedelta
+
+    bucket = harness.stack.name_of("AuditBucket")
+    key = f"audit/10234/{uuid.uuid4().hex}.jsonl"
+    writer = harness.stack.client_as("AuditExportFunction", "s3")  # s3:PutObject, no s3:PutObjectRetention
+    until = datetime.now(UTC) + timedelta(days=1)
+    answer = refused(
+        writer.put_object,
+        Bucket=bucket,
+        Key=key,
+        Body=b"{}",
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=until,
+    )
+    assert answer["Error"]["Code"] == "AccessDenied"
+    assert "s3:PutObjectRetention" in answer["Error"]["Message"]
+    writer.put_object(Bucket=bucket, Key=key, Body=b"{}")  # the bucket's default lock applies

@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from infra.iam.calls import Call, key_shape
+from infra.iam.calls import Call, key_shape, s3_settings
 
 SERVICES = {"sfn": "stepfunctions"}
 
@@ -112,7 +112,7 @@ class Recorder:
             if "Key" in params:
                 fields["key"] = key_shape(params["Key"])
             fields["version"] = bool(params.get("VersionId"))
-            fields["sets"] = _settings(operation, params)
+            fields["sets"] = s3_settings(operation, params)
             source = params.get("CopySource")
             if source:
                 if isinstance(source, str):
@@ -144,17 +144,3 @@ class Recorder:
         elif service == "lambda":
             fields["resource"] = self.logical(params.get("FunctionName", ""))
         return Call(**fields)
-
-
-def _settings(operation: str, params: dict[str, Any]) -> tuple[str, ...]:
-    """What an S3 write sets besides the object (infra.iam.calls.S3_SETS), from its parameters."""
-    if operation not in ("PutObject", "CopyObject", "CreateMultipartUpload"):
-        return ()
-    found = []
-    if params.get("ObjectLockMode") or params.get("ObjectLockRetainUntilDate"):
-        found.append("retention")
-    if params.get("ObjectLockLegalHoldStatus"):
-        found.append("legal-hold")
-    if params.get("Tagging") and (operation != "CopyObject" or params.get("TaggingDirective") == "REPLACE"):
-        found.append("tagging")
-    return tuple(found)
