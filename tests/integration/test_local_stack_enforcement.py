@@ -144,3 +144,16 @@ def test_a_write_that_sets_a_lock_needs_the_permission_to_set_it(harness: Harnes
     assert answer["Error"]["Code"] == "AccessDenied"
     assert "s3:PutObjectRetention" in answer["Error"]["Message"]
     writer.put_object(Bucket=bucket, Key=key, Body=b"{}")  # the bucket's default lock applies
+
+
+def test_a_function_signs_with_its_own_roles_key_in_process_and_isolated(harness: Harness):
+    import inspect
+
+    from infra.local.enforcement import Roles
+
+    build = harness.stack.runtime.by_logical_id("BuildBackupFunction")
+    key = Roles.access_key("BuildBackupFunction")
+    assert harness.stack.runtime.child_environment(build)["AWS_ACCESS_KEY_ID"] == key  # isolated
+    harness.backup(documents=False)  # loads the handler in this process
+    session = inspect.unwrap(build._load()).__globals__["resources"].session
+    assert session.get_credentials().access_key == key
