@@ -34,8 +34,9 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# make run FAULTS=0.02: 2 % of the product's AWS requests fail as AWS fails them (infra/local/faults.py).
 run: $(STAMP)
-	$(BIN)/python -m infra.local $(ARGS)
+	KLUIS_LOCAL_FAULT_RATE=$(FAULTS) $(BIN)/python -m infra.local $(ARGS)
 
 # The SAM CLI, pinned, in .venv-sam.
 sam: $(SAM_STAMP)

@@ -1,7 +1,8 @@
 """`make run`: the whole product on 127.0.0.1, no AWS account, no Docker.
 
-python -m infra.local [--port 8000] [--aws-port 5000] [--no-seed]
+python -m infra.local [--port 8000] [--aws-port 5000] [--no-seed] [--faults 0.02]
 make run ARGS="--port 8001 --aws-port 5001"
+make run FAULTS=0.02        (or KLUIS_LOCAL_FAULT_RATE=0.02: 2 % of AWS requests fail as AWS fails them)
 
 Both ports are checked before anything starts: when one is taken (another `make run`, most likely),
 this exits at once with status 2 and says which port and how to choose others.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import socket
 import sys
 from typing import Any
@@ -28,12 +30,27 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000, help="web client and HTTP API (default 8000)")
     parser.add_argument("--aws-port", type=int, default=5000, help="the embedded AWS, moto (default 5000)")
     parser.add_argument("--no-seed", action="store_true", help="start without demo data")
+    parser.add_argument(
+        "--faults",
+        metavar="SHARE",
+        default=None,
+        help="answer this share (0 to 1, e.g. 0.02) of the product's AWS requests with the transient "
+        "faults AWS sends: throttling, S3 SlowDown and InternalError (default: KLUIS_LOCAL_FAULT_RATE or 0)",
+    )
     args = parser.parse_args()
     # Before the slow imports below: a second `make run` must say so at once, not hang or half start.
     problem = ports_problem({"--port": args.port, "--aws-port": args.aws_port})
     if problem:
         print(problem, file=sys.stderr)
         sys.exit(PORT_IN_USE)
+    from infra.local.faults import RATE_ENV, rate_from
+
+    try:
+        os.environ[RATE_ENV] = str(
+            rate_from(args.faults if args.faults is not None else os.environ.get(RATE_ENV))
+        )
+    except ValueError as error:
+        parser.error(str(error))
     serve(args.port, args.aws_port, seed_demo=not args.no_seed)
 
 
@@ -105,6 +122,9 @@ def serve(port: int, aws_port: int, *, seed_demo: bool) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(banner(gateway.url, stack.endpoint))
+    if stack.faults.rate:
+        share = f"{stack.faults.rate:.1%}"
+        print(f"  Faults:         {share} of the product's AWS requests fail as AWS fails them\n")
     print(operator_banner(stack.outputs(), stack.endpoint), flush=True)
     stop.wait()
     scheduler.stop()

@@ -28,6 +28,7 @@ from infra.iam.deployment import Deployment
 from infra.local import moto_versions
 from infra.local.atomic import Atomicity
 from infra.local.enforcement import Enforcement, Roles
+from infra.local.faults import Faults
 from infra.local.lambdas import AsyncConfig, LocalFunction, Runtime
 from infra.local.object_lock import MultipartLocks
 from infra.local.post_policy import PostPolicy
@@ -112,18 +113,22 @@ def _without_debug(app: Flask) -> Flask:
 
 class EmbeddedAws(ThreadedMotoServer):
     """moto's server, with S3's POST-upload policy enforced in front of it (see post_policy), every
-    function's calls answered under its role (see enforcement), and the Object Lock of multipart
-    uploads applied (see object_lock)."""
+    function's calls answered under its role (see enforcement), the Object Lock of multipart
+    uploads applied (see object_lock), and a chosen share of requests failed as AWS fails them
+    (see faults)."""
 
     def __init__(self, ip_address: str, port: int, enforcement: Callable[[Any], Enforcement]) -> None:
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         self.enforcement = enforcement
+        self.faults: Faults | None = None
 
     def _server_entry(self) -> None:
         enforcement = self.enforcement(MultipartLocks(_Dispatcher(create_backend_app), _s3_backend))
         secret = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
         secrets = {key: secret for key in [CREDENTIALS["AWS_ACCESS_KEY_ID"], *enforcement.roles.by_key]}
         app = PostPolicy(enforcement, secrets, backend=_s3_backend)
+        # Outermost: a throttled request reaches neither the policy checks nor moto.
+        self.faults = app = Faults.from_environment(app, enforcement.roles.principal_of)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
@@ -205,6 +210,12 @@ class LocalStack:
         self.runtime.install()
         self._create_resources()
         return self
+
+    @property
+    def faults(self) -> Faults:
+        """The share of the product's requests answered with AWS's transient faults (infra.local.faults)."""
+        assert self.server and self.server.faults, "the stack is not started"
+        return self.server.faults
 
     def stop(self) -> None:
         self.runtime.uninstall()

@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from infra.local.__main__ import PORT_IN_USE, ports_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +101,23 @@ def test_a_taken_port_ends_the_process_with_its_own_status():
         )
     assert result.returncode == PORT_IN_USE
     assert f"port {port} (the web client and HTTP API) is in use" in result.stderr
+
+
+@pytest.mark.parametrize(("share", "said"), [("2", "from 0 to 1"), ("veel", "must be a number")])
+def test_a_fault_share_that_is_no_share_is_refused_before_anything_starts(share, said):
+    env = os.environ | {"PYTHONPATH": f"{ROOT}:{ROOT / 'layers' / 'kluis'}:{ROOT / 'tools'}"}
+    ports = ["--port", str(free_port()), "--aws-port", str(free_port())]
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "infra.local", *ports, "--faults", share],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "KLUIS_LOCAL_FAULT_RATE" in result.stderr and said in result.stderr
+    assert "Kluis runs locally" not in result.stdout
 
 
 def test_the_curl_recipe_make_run_prints_makes_and_downloads_a_backup(harness, tmp_path):
