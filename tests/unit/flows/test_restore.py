@@ -237,6 +237,22 @@ def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):
     assert w.jobs.get("10234", job.job_id).status is Status.REJECTED
 
 
+def test_a_retried_wait_keeps_the_code_shown_and_the_attempts_used_and_takes_the_new_token(w):
+    """Step Functions retries a throttled AwaitConfirmation with a new task token (restore.asl.json)."""
+    job = uploaded_restore(w)
+    w.staging.stage(job, budget_seconds=600)
+    first = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), "token-1", 60)
+    assert first.confirmation is not None
+    wrong = "000000" if first.confirmation.code != "000000" else "111111"
+    with pytest.raises(WrongCode):
+        w.confirmations.confirm("10234", job.job_id, wrong)
+    again = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), "token-2", 60)
+    assert again.confirmation is not None
+    assert again.confirmation.code == first.confirmation.code
+    assert again.confirmation.attempts_left == first.confirmation.attempts_left - 1
+    assert again.confirmation.task_token == "token-2"
+
+
 def test_an_upload_for_no_waiting_job_is_deleted(w):
     w.s3.put_object(Bucket="uploads", Key="uploads/10234/20990101T000000-aaaaaaaaaaaa.zip", Body=b"x")
     w.s3.put_object(Bucket="uploads", Key="uploads/other/thing.zip", Body=b"x")

@@ -46,10 +46,13 @@ class AwaitConfirmation:
         self.attempts = attempts
 
     def begin(self, job: RestoreJob, task_token: str, timeout_seconds: int) -> RestoreJob:
+        """Wait for the code. Run again (Step Functions retries a throttled or failed invocation, with a
+        new task token), it keeps the code the user may already read and the attempts already used."""
         expires = datetime.now(UTC) + timedelta(seconds=timeout_seconds)
+        shown = job.confirmation if job.status is Status.AWAITING_CONFIRMATION else None
         confirmation = Confirmation(
-            code=verification.new_code(),
-            attempts_left=self.attempts,
+            code=shown.code if shown else verification.new_code(),
+            attempts_left=shown.attempts_left if shown else self.attempts,
             expires_at=expires.isoformat(timespec="seconds"),
             task_token=task_token,
         )
