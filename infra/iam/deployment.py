@@ -267,11 +267,20 @@ class Deployment:
         }
 
     def state_machine_definition(self, logical_id: str) -> dict[str, Any]:
-        properties = self.main.properties(logical_id)
-        text = (ROOT / properties["DefinitionUri"]).read_text()
-        for name, value in properties.get("DefinitionSubstitutions", {}).items():
-            text = text.replace("${" + name + "}", str(value))
-        return dict(json.loads(text))
+        return self._definitions[logical_id]
+
+    @cached_property
+    def _definitions(self) -> dict[str, dict[str, Any]]:
+        """Each state machine's ASL as deployed, read once: the local stack asks for it on every
+        SendTaskSuccess/Failure it decides."""
+        definitions = {}
+        for logical_id in self.main.resources("AWS::Serverless::StateMachine"):
+            properties = self.main.properties(logical_id)
+            text = (ROOT / properties["DefinitionUri"]).read_text()
+            for name, value in properties.get("DefinitionSubstitutions", {}).items():
+                text = text.replace("${" + name + "}", str(value))
+            definitions[logical_id] = dict(json.loads(text))
+        return definitions
 
     def arn_of(self, logical_id: str) -> str:
         return self.main.attribute(logical_id, "Arn")
