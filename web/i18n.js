@@ -42,8 +42,9 @@ const TEXTS = {
     "backup.heading": "Backup maken",
     "backup.intro": "Maak een ZIP-bestand met de boekhoudgegevens van deze administratie en dit boekjaar.",
     "backup.auditfile":
-      "Elke backup bevat ook een auditfile (XAF 3.2, auditfile.xaf): het uitwisselingsformaat van de " +
-      "Belastingdienst, dat andere boekhoudpakketten en accountants kunnen lezen, ook zonder Kluis.",
+      "Elke backup bevat ook een auditfile: auditfile.xaf in XAF 4.0, de versie die de Belastingdienst " +
+      "vanaf 1 januari 2027 als enige aanneemt, en auditfile-3.2.xaf voor pakketten die alleen XAF 3.2 " +
+      "inlezen. Andere boekhoudpakketten en accountants kunnen ze lezen, ook zonder Kluis.",
     "backup.readyAuditfile": "Met auditfile (XAF) voor boekhoudpakketten en accountants.",
     "backup.includeDocuments": "Documenten meenemen",
     "backup.includeDocuments.hint":
@@ -525,8 +526,9 @@ const TEXTS = {
     "backup.heading": "Make a backup",
     "backup.intro": "Make a ZIP file with the bookkeeping data of this administration and fiscal year.",
     "backup.auditfile":
-      "Every backup also holds an auditfile (XAF 3.2, auditfile.xaf): the Dutch tax administration's " +
-      "exchange format, which other accounting software and auditors can read, also without Kluis.",
+      "Every backup also holds an auditfile: auditfile.xaf in XAF 4.0, the only version the Dutch tax " +
+      "administration accepts from 1 January 2027, and auditfile-3.2.xaf for software that reads only " +
+      "XAF 3.2. Other accounting software and auditors can read them, also without Kluis.",
     "backup.readyAuditfile": "With an auditfile (XAF) for accounting software and auditors.",
     "backup.includeDocuments": "Include documents",
     "backup.includeDocuments.hint":

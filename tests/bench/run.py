@@ -117,7 +117,7 @@ class Row:
     zipfile_ok: bool | None = None
     unzip_ok: bool | None = None
     zip64: bool | None = None
-    auditfile_ok: bool | None = None  # auditfile.xaf valid per the XAF 3.2 XSD, one transaction per entry
+    auditfile_ok: bool | None = None  # XAF 4.0 and 3.2 valid per their XSDs, one transaction per entry
     verify_seconds: float = 0.0
     restore: dict[str, Any] | None = None
     host_peak_rss: int | None = None  # this process: moto, gateway and bench, high-water so far
@@ -265,8 +265,8 @@ class Bench:
         try:
             for index, latency in enumerate(latencies):
                 row = Row(size.label, size.note, latency_ms=latency, seed_seconds=seed_seconds)
-                # the members, auditfile.xaf, manifest.json and manifest.sig
-                row.data_bytes, row.entries = data_bytes, len(objects) + 3
+                # the members, the two auditfiles, manifest.json and manifest.sig
+                row.data_bytes, row.entries = data_bytes, len(objects) + 4
                 os.environ[LATENCY_ENV] = f"{latency:g}"  # the function children inherit it
                 generation = self._one(size, scope, generation, row, verify=self.verify and index == 0)
                 row.host_peak_rss = peak_rss_bytes()
@@ -470,7 +470,7 @@ class Bench:
         say(
             f"{tag} zipfile {'ok' if row.zipfile_ok else 'FAILED'} ({len(infos):,} entries), "
             f"unzip -t {'ok' if row.unzip_ok else 'FAILED'}, "
-            f"auditfile.xaf {'ok' if row.auditfile_ok else 'FAILED'}, {row.verify_seconds:.0f} s"
+            f"XAF 4.0 and 3.2 {'ok' if row.auditfile_ok else 'FAILED'}, {row.verify_seconds:.0f} s"
         )
 
     # -- restore (once the API has it) --------------------------------------------------------------
@@ -799,23 +799,35 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(row.errors for row in rows) else 0
 
 
-def _auditfile_ok(archive: zipfile.ZipFile, row: Row) -> bool:
-    """The archive's auditfile.xaf validates against the official XAF 3.2 XSD (pyxaf's copy) and
-    holds one transaction per journal entry of the records beside it."""
-    import pyxaf  # a dev dependency: only the bench and the tests read auditfiles
+AUDITFILES = {"auditfile.xaf": "4.0", "auditfile-3.2.xaf": "3.2"}
 
-    if "auditfile.xaf" not in archive.namelist():
-        row.errors.append("no auditfile.xaf in the archive")
-        return False
-    xaf = archive.read("auditfile.xaf")
+
+def _auditfile_ok(archive: zipfile.ZipFile, row: Row) -> bool:
+    """The archive's auditfiles (XAF 4.0 and 3.2) validate against their official XSDs (pyxaf's
+    copies) and each holds one transaction per journal entry of the records beside it."""
     journal = archive.read("records/journal_entries.jsonl")
     entries = sum(1 for line in journal.splitlines() if line.strip())
+    return all(
+        [_one_auditfile_ok(archive, name, version, entries, row) for name, version in AUDITFILES.items()]
+    )
+
+
+def _one_auditfile_ok(archive: zipfile.ZipFile, name: str, version: str, entries: int, row: Row) -> bool:
+    import pyxaf  # a dev dependency: only the bench and the tests read auditfiles
+
+    if name not in archive.namelist():
+        row.errors.append(f"no {name} in the archive")
+        return False
+    xaf = archive.read(name)
     report = pyxaf.validate(xaf, xsd=True)
     if not report.ok:
-        row.errors.append(f"auditfile.xaf: {report.errors[:3]}")
+        row.errors.append(f"{name}: {report.errors[:3]}")
         return False
     with pyxaf.open(xaf) as auditfile:
+        found = auditfile.version.value
         transactions = sum(1 for _ in auditfile.transactions())
+    if found != version:
+        row.errors.append(f"{name}: XAF {found}, not {version}")
     if transactions != entries:
-        row.errors.append(f"auditfile.xaf: {transactions} transactions for {entries} journal entries")
-    return transactions == entries
+        row.errors.append(f"{name}: {transactions} transactions for {entries} journal entries")
+    return found == version and transactions == entries

@@ -59,8 +59,9 @@ def test_backup_with_documents_downloads_the_archive(open_page, harness, shot, t
         manifest = json.loads(archive.read("manifest.json"))
     assert any(name.startswith("documents/") and name.endswith(".pdf") for name in names)
     assert any(name.startswith("records/") for name in names)
-    assert "auditfile.xaf" in names  # which the screen says, before and after
-    expect(page.locator("#backup-auditfile")).to_contain_text("XAF")
+    assert {"auditfile.xaf", "auditfile-3.2.xaf"} <= set(names)  # which the screen says, before and after
+    expect(page.locator("#backup-auditfile")).to_contain_text("XAF 4.0")
+    expect(page.locator("#backup-auditfile")).to_contain_text("auditfile-3.2.xaf")
     expect(page.locator("#backup-auditfile-ready")).to_be_visible()
     assert manifest["administration"] == "00017"
     assert str(manifest["fiscal_year"]) == "2025"

@@ -708,6 +708,8 @@ NOT_ALLOWED_NAMES: dict[str, bytes] = {
     "auditfile-as-document": b"documents/auditfile.xaf",
     "auditfile-double-extension": b"auditfile.xaf.exe",
     "auditfile-other-name": b"auditfile2.xaf",
+    "auditfile-other-version": b"auditfile-3.1.xaf",
+    "auditfile-32-in-records": b"records/auditfile-3.2.xaf",
 }
 
 

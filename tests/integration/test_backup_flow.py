@@ -75,7 +75,12 @@ def test_every_entry_is_the_live_data_byte_for_byte_and_proposals_are_absent(har
     live = {
         obj.name: obj for obj in harness.store.generation_objects(scope, harness.store.head(scope).generation)
     }
-    members = set(archive.namelist()) - {"manifest.json", "manifest.sig", "auditfile.xaf"}
+    members = set(archive.namelist()) - {
+        "manifest.json",
+        "manifest.sig",
+        "auditfile.xaf",
+        "auditfile-3.2.xaf",
+    }
     assert members == set(live)
     assert any(name.startswith("documents/") for name in members)
     assert not any("proposal" in name for name in archive.namelist())
@@ -86,21 +91,23 @@ def test_every_entry_is_the_live_data_byte_for_byte_and_proposals_are_absent(har
     assert all(methods[n] == 0 for n in members if n.startswith("documents/"))  # STORED
 
 
-def test_the_download_holds_an_auditfile_that_reads_back_as_the_records(harness, with_documents):
-    """auditfile.xaf: valid against the official XAF 3.2 XSD (pyxaf's), and the same transactions,
-    debit and credit totals and accounts as the records beside it."""
+@pytest.mark.parametrize(("name", "version"), [("auditfile.xaf", "4.0"), ("auditfile-3.2.xaf", "3.2")])
+def test_the_download_holds_auditfiles_that_read_back_as_the_records(harness, with_documents, name, version):
+    """A backup of fiscal year 2025 made now: auditfile.xaf in XAF 4.0 (all the Belastingdienst
+    accepts from 1 January 2027) and auditfile-3.2.xaf beside it, each valid against its official
+    XSD (pyxaf's), with the same transactions, debit and credit totals and accounts as the records."""
     _, data, _ = with_documents
     archive = open_zip(data)
-    xaf = archive.read("auditfile.xaf")
+    xaf = archive.read(name)
     listed = {e.path: e for e in Manifest.from_bytes(archive.read("manifest.json")).entries}
-    assert listed["auditfile.xaf"].size == len(xaf)
+    assert listed[name].size == len(xaf)
     report = pyxaf.validate(xaf, xsd=True)
     assert "L4x xsd" in report.checked and report.ok, report.errors
     entries = [json.loads(line) for line in archive.read("records/journal_entries.jsonl").splitlines()]
     lines = [line for entry in entries for line in entry["lines"]]
     accounts = {json.loads(a)["code"] for a in archive.read("records/ledger_accounts.jsonl").splitlines()}
     with pyxaf.open(xaf) as af:
-        assert af.version.value == "3.2"
+        assert af.version.value == version
         assert len(list(af.transactions())) == len(entries)
         totals = af.transaction_totals
         assert (totals.lines_count, totals.total_debit, totals.total_credit) == (
@@ -127,7 +134,7 @@ def test_a_backup_without_documents_holds_records_only(harness):
     assert manifest.include_documents is False
     assert manifest.document_count == 0
     assert all(
-        name.startswith(("records/", "manifest.")) or name == "auditfile.xaf"
+        name.startswith(("records/", "manifest.")) or name in ("auditfile.xaf", "auditfile-3.2.xaf")
         for name in open_zip(data).namelist()
     )
     open_archive(BytesSource(data), signer(harness)).verify()

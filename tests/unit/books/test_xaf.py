@@ -22,7 +22,7 @@ from lxml import etree
 
 from kluis.books import records
 from kluis.books.records import InMemoryRecords, RecordError, RecordSource
-from kluis.books.xaf import XAF_32, XAF_40, AuditfileOptions, XafVersion, auditfile_chunks, version_for
+from kluis.books.xaf import XAF_32, XAF_40, AuditfileOptions, XafVersion, auditfile_chunks
 from kluis.books.xaf.values import COUNTRIES, CURRENCIES
 from tests.unit.books.data import GeneratedRecords, awkward, jsonl, rows, seeded
 
@@ -160,13 +160,17 @@ def test_the_opening_balance_is_written_where_the_data_has_one():
             }
 
 
-def test_the_version_follows_the_fiscal_year():
-    year = records.FiscalYear(year="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
-    assert version_for(year) is XAF_32
-    assert version_for(year.model_copy(update={"start": date(2027, 1, 1), "year": "2027"})) is XAF_40
-    data = write(InMemoryRecords(seeded(entries=50, year="2027")))
+@pytest.mark.parametrize("year", ["2020", "2025", "2026", "2027"])
+def test_every_fiscal_year_is_written_as_xaf_40_unless_asked_otherwise(year):
+    """From 1 January 2027 the Belastingdienst accepts only XAF 4.0, whatever year it examines:
+    the version is the day's, not the fiscal year's."""
+    data = write(InMemoryRecords(seeded(entries=50, year=year)))
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<auditfile xmlns="http://www.odb.')
     assert xsd_errors(data, XAF_40) == []
+    older = write(InMemoryRecords(seeded(entries=50, year=year)), version=XAF_32)
+    assert older.startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<auditfile xmlns="http://www.auditfiles.nl/XAF/3.2"'
+    )
 
 
 def test_the_same_records_give_the_same_bytes_in_chunks():
@@ -195,7 +199,7 @@ def test_an_unreadable_relation_is_left_out_only_when_asked():
     problems: list[RecordError] = []
     data = write(InMemoryRecords(datasets), on_invalid=problems.append)
     assert [(p.dataset, p.line) for p in problems] == [("relations", 1)]
-    assert xsd_errors(data, XAF_32) == []
+    assert xsd_errors(data, XAF_40) == []
     with pyxaf.open(data) as af:
         assert len(af.relations) == len(relations)  # entries naming it still find it, as unknown
         assert af.relations[relations[0]["id"]].name == f"Relatie {relations[0]['id']} (onbekend)"
@@ -209,7 +213,7 @@ def test_many_journals_share_the_spool_files():
     ]  # fmt: skip
     year = {"year": "2025", "start": "2025-01-01", "end": "2025-12-31"}
     data = write(InMemoryRecords({"fiscal_year": jsonl([year]), "journal_entries": jsonl(entries)}))
-    assert xsd_errors(data, XAF_32) == []
+    assert xsd_errors(data, XAF_40) == []
     with pyxaf.open(data) as af:
         read = [(tx.journal_id, tx.number) for tx in af.transactions()]
     expected = sorted(

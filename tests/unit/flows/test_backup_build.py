@@ -18,7 +18,7 @@ import pyxaf
 
 from kluis.archive.validation import open_archive
 from kluis.archive.zipreader import BytesSource
-from kluis.books.xaf import XAF_32
+from kluis.books.xaf import XAF_32, XAF_40
 from kluis.flows.backup.build import BackupBuilder
 from kluis.flows.backup.start import NothingToBackUp, archive_key
 from kluis.jobs.lifecycle import Status
@@ -134,7 +134,7 @@ def test_without_documents_only_records_are_archived(w):
             f"records/{d}.jsonl"
             for d in ("fiscal_year", "journal_entries", "ledger_accounts", "relations", "vat_returns")
         ]
-        + ["auditfile.xaf", "manifest.json", "manifest.sig"]
+        + ["auditfile.xaf", "auditfile-3.2.xaf", "manifest.json", "manifest.sig"]
     )
 
 
@@ -152,48 +152,53 @@ def members(data: bytes) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
-def test_every_backup_holds_an_auditfile_listed_in_the_signed_manifest(w):
+AUDITFILES = {"auditfile.xaf": XAF_40, "auditfile-3.2.xaf": XAF_32}
+
+
+def test_every_backup_holds_auditfiles_in_xaf_40_and_32_listed_in_the_signed_manifest(w):
+    """Fiscal year 2025, backed up now: XAF 4.0 (all the Belastingdienst accepts from 2027) and 3.2."""
     job = new_job(w)
     builder(w).run(job, budget_seconds=600)
     data = archive(w, job)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    # After the records and documents, before the manifest that lists it and the signature.
-    assert names[-3:] == ["auditfile.xaf", "manifest.json", "manifest.sig"]
-    xaf = members(data)["auditfile.xaf"]
+    # After the records and documents, before the manifest that lists them and the signature.
+    assert names[-4:] == ["auditfile.xaf", "auditfile-3.2.xaf", "manifest.json", "manifest.sig"]
     listed = {e["path"]: e for e in json.loads(members(data)["manifest.json"])["entries"]}
-    assert listed["auditfile.xaf"] == {
-        "path": "auditfile.xaf",
-        "size": len(xaf),
-        "sha256": hashlib.sha256(xaf).hexdigest(),
-    }
+    records = members(data)
+    entries = [json.loads(line) for line in records["records/journal_entries.jsonl"].splitlines() if line]
+    for name, version in AUDITFILES.items():
+        xaf = records[name]
+        assert listed[name] == {"path": name, "size": len(xaf), "sha256": hashlib.sha256(xaf).hexdigest()}
+        assert xsd_errors(xaf, version) == []
+        report = pyxaf.validate(xaf, xsd=True)  # pyxaf finds the version by the namespace
+        assert report.ok, report.errors
+        with pyxaf.open(xaf) as af:
+            assert af.header.fiscal_year == "2025" and af.header.software_name == "Kluis"
+            assert af.header.created == MOMENT.date()
+            assert len(list(af.transactions())) == len(entries)
+            # With documents in the archive, a linked entry points at its PDF there.
+            refs = {line.document_ref for tx in af.transactions() for line in tx.lines}
+            assert any(ref and ref.startswith("documents/") and ref in records for ref in refs)
+    assert records["auditfile.xaf"].startswith(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<auditfile xmlns="http://www.odb.'
+    )
     verified = open_archive(BytesSource(data), w.signer)
     verified.verify()
-    assert verified.manifest.auditfile_bytes == len(xaf)
+    assert verified.manifest.auditfile_bytes == sum(len(records[name]) for name in AUDITFILES)
     assert verified.manifest.dataset_count == 5 and verified.manifest.staged_count == 5 + 6
     built = w.jobs.get(job.customer, job.job_id)
     assert built.archive is not None and built.archive.auditfile and built.archive.records == 5
     assert built.view()["details"]["auditfile"] is True
-
-    assert xsd_errors(xaf, XAF_32) == []
-    report = pyxaf.validate(xaf, xsd=True)
-    assert report.ok, report.errors
-    records = members(data)
-    entries = [json.loads(line) for line in records["records/journal_entries.jsonl"].splitlines() if line]
-    with pyxaf.open(xaf) as af:
-        assert af.header.fiscal_year == "2025" and af.header.software_name == "Kluis"
-        assert af.header.created == MOMENT.date()
-        assert len(list(af.transactions())) == len(entries)
-        # With documents in the archive, a linked entry points at its PDF there.
-        refs = {line.document_ref for tx in af.transactions() for line in tx.lines}
-        assert any(ref and ref.startswith("documents/") and ref in records for ref in refs)
 
 
 def test_awkward_books_give_an_auditfile_valid_against_the_xsd(w):
     live_books(w, awkward())
     job = new_job(w, documents=False)
     builder(w).run(job, budget_seconds=600)
-    xaf = members(archive(w, job))["auditfile.xaf"]
-    assert xsd_errors(xaf, XAF_32) == []  # long postal codes and names clipped, control characters gone
+    built = members(archive(w, job))
+    for name, version in AUDITFILES.items():  # long postal codes and names clipped, control characters gone
+        assert xsd_errors(built[name], version) == [], name
+    xaf = built["auditfile-3.2.xaf"]
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", xaf.decode())
     with pyxaf.open(xaf) as af:
         assert len(list(af.transactions())) == 7  # every entry, also the unbalanced one

@@ -72,11 +72,11 @@ def test_staging_in_many_short_steps_writes_the_whole_archive_but_nothing_live(w
     steps = 1
     while not (result := service.stage(w.jobs.get_restore("10234", job.job_id), budget_seconds=1)).done:
         steps += 1
-    assert result.accepted and steps == 9  # 5 records + 3 documents + auditfile.xaf, one per step
+    assert result.accepted and steps == 10  # 5 records + 3 documents + 2 auditfiles, one per step
     stage = w.jobs.get_restore("10234", job.job_id).stage
     assert stage is not None
     staged = stage.generation
-    # Everything but auditfile.xaf, which is verified and never staged: the records are the books.
+    # Everything but the auditfiles, which are verified and never staged: the records are the books.
     assert {o.name for o in w.store.generation_objects(SCOPE, staged)} == set(before)
     assert w.store.head(SCOPE) == head
 
@@ -89,7 +89,7 @@ def test_the_auditfile_is_verified_but_not_staged_and_the_summary_counts_what_is
     assert job.summary is not None and job.stage is not None
     assert (job.summary.records, job.summary.documents, job.summary.auditfile) == (5, 3, True)
     staged = {o.name: o.size for o in w.store.generation_objects(SCOPE, job.stage.generation)}
-    assert "auditfile.xaf" not in staged and len(staged) == 8
+    assert not {"auditfile.xaf", "auditfile-3.2.xaf"} & set(staged) and len(staged) == 8
     assert job.summary.bytes == sum(staged.values())
     assert job.view()["details"]["summary"]["auditfile"] is True
     before = live(w)
@@ -97,12 +97,15 @@ def test_the_auditfile_is_verified_but_not_staged_and_the_summary_counts_what_is
     assert live(w) == before
 
 
-def rebuilt_without_auditfile(w: World, data: bytes) -> bytes:
-    """The same backup as one made before the auditfile: its entries but auditfile.xaf, signed."""
+def rebuilt_without_auditfile(
+    w: World, data: bytes, names: tuple[str, ...] = ("auditfile.xaf", "auditfile-3.2.xaf")
+) -> bytes:
+    """The same backup as one made before the auditfiles: its entries but `names`, signed."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         manifest = json.loads(zf.read(MANIFEST_NAME))
         files = {n: zf.read(n) for n in zf.namelist() if n not in (MANIFEST_NAME, SIGNATURE_NAME)}
-    del files["auditfile.xaf"]
+    for name in names:
+        del files[name]
     out = io.BytesIO()
     writer = ZipWriter(out)
     for name, content in files.items():
@@ -131,6 +134,21 @@ def test_a_backup_made_before_the_auditfile_still_restores(w):
     assert w.staging.stage(job, budget_seconds=600).accepted
     job = w.jobs.get_restore("10234", job.job_id)
     assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, False)
+    w.apply.apply(confirmed(w, job))
+    assert live(w) == before
+
+
+def test_a_backup_with_only_the_auditfile_of_before_december_2026_still_restores(w):
+    """Backups made before XAF 4.0 was added hold one auditfile.xaf (3.2) and no auditfile-3.2.xaf."""
+    job = uploaded_restore(w)
+    key = upload_key("10234", job.job_id)
+    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
+    older = rebuilt_without_auditfile(w, data, names=("auditfile-3.2.xaf",))
+    w.s3.put_object(Bucket="uploads", Key=key, Body=older)
+    before = live(w)
+    assert w.staging.stage(job, budget_seconds=600).accepted
+    job = w.jobs.get_restore("10234", job.job_id)
+    assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, True)
     w.apply.apply(confirmed(w, job))
     assert live(w) == before
 

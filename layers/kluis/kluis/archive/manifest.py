@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Protocol
 
 import ijson
 
-from kluis.archive.names import AUDITFILE_NAME, is_archive_member, is_generation_id
+from kluis.archive.names import is_archive_member, is_auditfile, is_generation_id
 from kluis.archive.zipreader import ArchiveRejected
 from kluis.reasons import shown
 from kluis.scope import InvalidScope, check_administration, check_customer, check_year
@@ -178,10 +178,11 @@ class ManifestSummary:
     created_at: str
     source_generation: str
     include_documents: bool
-    record_count: int  # the entries that are not documents: the records, and auditfile.xaf if any
+    record_count: int  # the entries that are not documents: the records, and the auditfiles if any
     document_count: int
     total_bytes: int
-    auditfile_bytes: int | None = None  # the size of auditfile.xaf; None: the archive has none
+    auditfile_bytes: int | None = None  # the size of the auditfiles; None: the archive has none
+    auditfile_count: int = 0  # auditfile.xaf (XAF 4.0) and auditfile-3.2.xaf, in backups since 2026-12
 
     @property
     def entry_count(self) -> int:
@@ -190,11 +191,11 @@ class ManifestSummary:
     @property
     def dataset_count(self) -> int:
         """The `records/` entries: what a restore stages besides the documents."""
-        return self.record_count - (self.auditfile_bytes is not None)
+        return self.record_count - self.auditfile_count
 
     @property
     def staged_count(self) -> int:
-        """The entries a restore writes into the staged generation (all but auditfile.xaf)."""
+        """The entries a restore writes into the staged generation (all but the auditfiles)."""
         return self.dataset_count + self.document_count
 
     @property
@@ -225,7 +226,7 @@ def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> Manifes
             pass
         raise ManifestInvalid("not_object")
     raw: dict[str, Any] = {}
-    counts = {"records": 0, "documents": 0, "bytes": 0, "auditfile": -1}
+    counts = {"records": 0, "documents": 0, "bytes": 0, "auditfiles": 0, "auditfile_bytes": 0}
     entry_error: ManifestInvalid | None = None
     for event, key in events:  # at the top level: a key, or the end of the object
         if event == "end_map":
@@ -246,7 +247,8 @@ def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> Manifes
         record_count=counts["records"],
         document_count=counts["documents"],
         total_bytes=counts["bytes"],
-        auditfile_bytes=None if counts["auditfile"] < 0 else counts["auditfile"],
+        auditfile_bytes=counts["auditfile_bytes"] if counts["auditfiles"] else None,
+        auditfile_count=counts["auditfiles"],
     )
     _check_counts(raw, summary)
     return summary
@@ -316,8 +318,9 @@ def _index_entries(
             continue
         counts["documents" if entry.is_document else "records"] += 1
         counts["bytes"] += entry.size
-        if entry.path == AUDITFILE_NAME:
-            counts["auditfile"] = entry.size
+        if is_auditfile(entry.path):
+            counts["auditfiles"] += 1
+            counts["auditfile_bytes"] += entry.size
     return fault
 
 

@@ -28,20 +28,12 @@ from kluis.books.records import ZERO, FiscalYear, JournalEntry, LedgerAccount, R
 from kluis.books.xaf import mapping
 from kluis.books.xaf.layout import XafVersion
 from kluis.books.xaf.stream import XmlStream
-from kluis.books.xaf.v32 import XAF_32
 from kluis.books.xaf.v40 import XAF_40
 from kluis.books.xaf.values import ident
 
-# The Belastingdienst requires XAF 4.0 from 2027; years before keep 3.2, which more packages read.
-FIRST_YEAR_OF_40 = 2027
 SPOOL_FILES = 16  # journals share spool files beyond this: open files stay few, whatever the books
 SPOOL_BUFFER = 256 * 1024
 JOURNAL_PREFIX = re.compile(rb"([0-9]+)\t")
-
-
-def version_for(year: FiscalYear) -> XafVersion:
-    """The XAF version of a fiscal year: 4.0 for years from 2027 on, 3.2 before."""
-    return XAF_40 if year.start.year >= FIRST_YEAR_OF_40 else XAF_32
 
 
 @dataclass(frozen=True)
@@ -49,7 +41,9 @@ class AuditfileOptions:
     """What the auditfile cannot learn from the records.
 
     `created` is the backup's creation date (header/dateCreated), given rather than read from a
-    clock so that a build is repeatable. `version` None chooses by fiscal year (`version_for`).
+    clock so that a build is repeatable. `version`: XAF 4.0 unless asked otherwise. The version is
+    that of the day the file is handed over, not of the fiscal year: from 1 January 2027 the
+    Belastingdienst accepts only XAF 4.0 (ODB, 22 April 2026), for every year it examines.
     `spool_dir` is where the journals are spooled (None: the system's temporary directory).
     `on_invalid` receives an unreadable ledger account or relation, which is then left out (an
     entry naming it still finds it, as unknown); None: such a record stops the auditfile. Entries,
@@ -60,7 +54,7 @@ class AuditfileOptions:
     software_version: str
     software_name: str = "Kluis"
     include_documents: bool = False
-    version: XafVersion | None = None
+    version: XafVersion = XAF_40
     spool_dir: str | None = None
     on_invalid: records.OnInvalid | None = None
 
@@ -137,7 +131,7 @@ def auditfile_chunks(source: RecordSource, options: AuditfileOptions) -> Iterato
     year = records.fiscal_year(source)
     if year is None:
         raise RecordError(records.FISCAL_YEAR, 1, "the administration/year has no fiscal year record")
-    version = options.version or version_for(year)
+    version = options.version
     accounts = _ledger(records.ledger_accounts(source, options.on_invalid))
     vat_accounts = frozenset(code for code, acc in accounts.items() if acc.kind == "balance" and acc.vat_code)
     opening = list(records.opening_balance(source))  # one line per account at most: small

@@ -5,9 +5,11 @@ time budget runs out it saves a checkpoint (the ZIP writer's state, the multipar
 its unsent tail) and the state machine calls it again, which carries on where it stopped. The
 result is byte-identical to a build in one go.
 
-After the generation's members, and before the manifest, the build adds `auditfile.xaf`: the
+After the generation's members, and before the manifest, the build adds the auditfiles: the
 records as an XML Auditfile Financieel (`kluis.books.xaf`), streamed from the generation being
-backed up. It is written in the invocation that writes the last member (a checkpoint is only ever
+backed up, as XAF 4.0 (`auditfile.xaf`, the version the Belastingdienst accepts from 2027 for every
+fiscal year) and as XAF 3.2 beside it (`auditfile-3.2.xaf`, for packages that import only 3.2).
+They are written in the invocation that writes the last member (a checkpoint is only ever
 taken between members), and it depends only on the generation's records and the build's
 `created_at`, so a resumed build gives the same bytes as one in a single go.
 """
@@ -24,11 +26,17 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestStream
-from kluis.archive.names import AUDITFILE_NAME
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.zipwriter import ZipWriter
 from kluis.books.records import RecordError
-from kluis.books.xaf import AuditfileOptions, auditfile_chunks
+from kluis.books.xaf import (
+    AUDITFILE_32_NAME,
+    AUDITFILE_NAME,
+    XAF_32,
+    XAF_40,
+    AuditfileOptions,
+    auditfile_chunks,
+)
 from kluis.flows.backup.checkpoint import BuildState
 from kluis.flows.backup.cleanup import BackupCleanup
 from kluis.flows.backup.start import NothingToBackUp, archive_key
@@ -187,36 +195,42 @@ class BackupBuilder:
     def _read_range(self, key: str, start: int, end: int) -> bytes:
         return object_range(self.s3, self.store.bucket, key, start, end)
 
-    def _write_auditfile(
+    def _write_auditfiles(
         self,
         job: BackupJob,
         state: BuildState,
         writer: ZipWriter,
         manifest: ManifestStream,
         modified: datetime,
-    ) -> bool:
-        """auditfile.xaf of the generation's records, after its members; False when there is none.
+    ) -> int:
+        """The auditfiles of the generation's records, after its members: XAF 4.0, then 3.2. Returns
+        how many were written: 2, or 0 when the records cannot be told truthfully.
 
-        The auditfile reads every record before its first chunk (its totals come first), so records
+        An auditfile reads every record before its first chunk (its totals come first), so records
         it cannot write truthfully (no fiscal year, an entry without a date) are found before any
-        byte of the entry is written: the backup then goes on without an auditfile, as it always
+        byte of the entry is written: the backup then goes on without auditfiles, as it always
         backs up what is there. An unreadable ledger account or relation is left out and logged.
+        Both versions read the same records, so they stand or fall together.
         """
         source = GenerationRecords(self.store, job.scope, state.generation)
-        options = AuditfileOptions(
-            created=modified.date(),
-            software_version=SOFTWARE_VERSION,
-            include_documents=job.include_documents,
-            on_invalid=lambda error: log.warning("auditfile of %s: left out %s", job.job_id, error),
-        )
-        chunks = auditfile_chunks(source, options)
-        try:
-            first = next(chunks)
-        except RecordError as error:
-            log.warning("backup %s has no auditfile: %s", job.job_id, error)
-            return False
-        self._write_member(writer, manifest, AUDITFILE_NAME, _chained(first, chunks), modified)
-        return True
+        written = 0
+        for name, version in ((AUDITFILE_NAME, XAF_40), (AUDITFILE_32_NAME, XAF_32)):
+            options = AuditfileOptions(
+                created=modified.date(),
+                software_version=SOFTWARE_VERSION,
+                include_documents=job.include_documents,
+                version=version,
+                on_invalid=lambda error: log.warning("auditfile of %s: left out %s", job.job_id, error),
+            )
+            chunks = auditfile_chunks(source, options)
+            try:
+                first = next(chunks)
+            except RecordError as error:
+                log.warning("backup %s has no %s: %s", job.job_id, name, error)
+                return written
+            self._write_member(writer, manifest, name, _chained(first, chunks), modified)
+            written += 1
+        return written
 
     @staticmethod
     def _write_member(
@@ -237,7 +251,7 @@ class BackupBuilder:
         progress: Progress,
     ) -> None:
         scope = job.scope
-        auditfile = self._write_auditfile(job, state, writer, manifest, modified)
+        auditfiles = self._write_auditfiles(job, state, writer, manifest, modified)
         identity = Manifest(
             customer=scope.customer,
             administration=scope.administration,
@@ -260,8 +274,8 @@ class BackupBuilder:
             manifest_sha256=written.sha256,
             generation=state.generation,
             created_at=state.created_at,
-            records=manifest.records - auditfile,
-            auditfile=auditfile,
+            records=manifest.records - auditfiles,
+            auditfile=auditfiles > 0,
             documents=manifest.documents,
             bytes=manifest.total_bytes,
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kluis.archive.manifest import ManifestEntry, ManifestSummary
-from kluis.archive.names import AUDITFILE_NAME
+from kluis.archive.names import is_auditfile
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import BackupArchive, open_archive
 from kluis.archive.zipreader import ArchiveRejected, Limits
@@ -255,7 +255,7 @@ class _Stager:
         self.whole_bytes = min(WHOLE_MEMBER_BYTES, part_size)
 
     def add(self, entry: ManifestEntry, content: Iterator[bytes]) -> None:
-        if entry.path == AUDITFILE_NAME:
+        if is_auditfile(entry.path):
             for _ in content:  # verified (raises at its end if the SHA-256 is not the manifest's), not staged
                 pass
             return
