@@ -173,6 +173,25 @@ def test_every_fiscal_year_is_written_as_xaf_40_unless_asked_otherwise(year):
     )
 
 
+def test_xaf_40_carries_the_rgs_codes_of_the_accounts_that_have_them_and_32_stays_valid_without():
+    datasets = seeded(entries=50)
+    accounts = rows(datasets["ledger_accounts"])
+    mapped = {account["code"]: account["rgs_code"] for account in accounts if "rgs_code" in account}
+    assert mapped["1100"] == "BLimBanRba" and len(mapped) < len(accounts)  # the demo maps some
+    year = rows(datasets["fiscal_year"])[0] | {"rgs_version": "3.7"}
+    datasets["fiscal_year"] = jsonl([year])
+    data = write(InMemoryRecords(datasets))
+    assert xsd_errors(data, XAF_40) == []
+    report = pyxaf.validate(data, xsd=True)
+    assert report.ok and not [f for f in report.findings if f.code.startswith("XAF8")], report.findings
+    with pyxaf.open(data) as af:
+        assert af.header.rgs_version == "3.7"
+        found = {code: account.rgs.raw for code, account in af.accounts.items() if account.rgs is not None}
+    assert found == mapped
+    older = write(InMemoryRecords(datasets), version=XAF_32)
+    assert xsd_errors(older, XAF_32) == [] and b"RGS" not in older
+
+
 def test_the_same_records_give_the_same_bytes_in_chunks():
     datasets = seeded(entries=800)
     chunks = list(auditfile_chunks(InMemoryRecords(datasets), AuditfileOptions(CREATED, "1.0")))

@@ -23,6 +23,7 @@ from kluis_tools.seed.vocabulary import (
     PURCHASE_CATEGORIES,
     PURCHASE_ITEMS,
     PURCHASE_VAT_CODE,
+    RGS_CODES,
     SALES_ACCOUNT,
     SALES_ITEMS,
     SALES_VAT,
@@ -252,6 +253,7 @@ def build_scope(spec: SeedSpec, adm: AdministrationSpec, year: str) -> ScopeData
     datasets: dict[str, list[dict[str, Any]]] = {
         "ledger_accounts": [
             {"code": code, "name": name, "kind": kind, "side": side, "vat_code": vat, "active": True}
+            | ({"rgs_code": RGS_CODES[code]} if code in RGS_CODES else {})
             for code, name, kind, side, vat in LEDGER_ACCOUNTS
         ],
         "relations": [r.record() for r in relations],

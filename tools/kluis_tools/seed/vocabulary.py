@@ -52,6 +52,23 @@ LEDGER_ACCOUNTS: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("9100", "Rentelasten", "profit_loss", "debit", None),
 )
 
+# The demo accounts' codes in the Referentie Grootboekschema (RGS), as an administration maps them:
+# only where the code and its meaning were checked against published RGS tables (each has been in
+# RGS since 3.1 and is active), the rest unmapped, as in many real administrations. Level 4
+# (a ledger account) where known; huisvesting and autokosten at level 3, their group.
+RGS_CODES: dict[str, str] = {
+    "0100": "BMvaBegVvp",  # bedrijfsgebouwen: verkrijgings- of vervaardigingsprijs
+    "0110": "BMvaBegCae",  # bedrijfsgebouwen: cumulatieve afschrijvingen en waardeverminderingen
+    "0200": "BMvaBeiVvp",  # inventaris: verkrijgings- of vervaardigingsprijs
+    "0210": "BMvaBeiCae",  # inventaris: cumulatieve afschrijvingen en waardeverminderingen
+    "1000": "BLimKasKas",  # kas
+    "1100": "BLimBanRba",  # rekening-courant bank
+    "1300": "BVorDebHad",  # handelsdebiteuren
+    "1600": "BSchCreHac",  # handelscrediteuren
+    "4300": "WBedHui",  # huisvestingskosten
+    "4500": "WBedAut",  # autokosten
+}
+
 SALES_ACCOUNT = {21: "8000", 9: "8100", 0: "8200"}
 SALES_VAT = {21: ("1800", "V21"), 9: ("1805", "V9"), 0: (None, "V0")}
 PURCHASE_VAT_CODE = {21: "I21", 9: "I9", 0: None}

@@ -107,6 +107,7 @@ class FiscalYear(Record):
     postcode: str | None = None
     city: str | None = None
     country: str | None = None
+    rgs_version: str | None = None  # the RGS release the accounts' rgs_code are from, e.g. "3.7"
 
 
 class LedgerAccount(Record):
@@ -116,6 +117,10 @@ class LedgerAccount(Record):
     side: str | None = None  # "debit" or "credit": the side its balance normally has
     vat_code: str | None = None
     active: bool = True
+    # Its code in the Referentie Grootboekschema (RGS), e.g. "BLimBanRba", where the administration
+    # has mapped it: XAF 4.0 carries it (RGScode), so the Belastingdienst and auditors can read the
+    # chart of accounts in one standard.
+    rgs_code: str | None = None
 
 
 class Relation(Record):

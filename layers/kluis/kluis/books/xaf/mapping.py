@@ -83,6 +83,7 @@ def header(year: FiscalYear, created: date, software: str, software_version: str
         "dateCreated": created.isoformat(),
         "softwareDesc": software,
         "softwareVersion": software_version,
+        "RGSVersion": _optional(year.rgs_version),  # XAF 4.0 only
     }
 
 
@@ -148,6 +149,7 @@ def ledger_account(account: LedgerAccount) -> Values:
         "accID": ident(account.code),
         "accDesc": text(account.name) or f"Rekening {text(account.code)}",
         "accTp": account_type(account, account.code),
+        "RGScode": _optional(account.rgs_code),  # XAF 4.0 only
     }
 
 

@@ -42,6 +42,7 @@ XAF_40 = XafVersion(
         leaf("dateCreated"),
         leaf("softwareDesc", 50),
         leaf("softwareVersion", 20),
+        leaf("RGSVersion", 20),
     ),
     company=(
         leaf("companyIdent", 100, tag="Commercenr"),
@@ -60,7 +61,7 @@ XAF_40 = XafVersion(
         leaf("custSupTp"),
         group("streetAddress", ADDRESS),
     ),
-    ledger_account=(leaf("accID"), leaf("accDesc", 255), leaf("accTp")),
+    ledger_account=(leaf("accID"), leaf("accDesc", 255), leaf("accTp"), leaf("RGScode", 255)),
     vat_code=(leaf("vatID"), leaf("vatDesc", 100), leaf("vatToPayAccID"), leaf("vatToClaimAccID")),
     period=(leaf("periodNumber"), leaf("startDatePeriod"), leaf("endDatePeriod")),
     opening_balance=(leaf("linesCount"), leaf("totalDebit"), leaf("totalCredit")),
