@@ -72,7 +72,7 @@ e2e: $(STAMP) browser
 
 # The build first: tests/unit/test_build.py inspects what it built.
 test: $(STAMP) browser lint build
-	$(BIN)/pytest tests -q
+	$(BIN)/pytest tests -q --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

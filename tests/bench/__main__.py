@@ -13,7 +13,7 @@ TUNING = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024), "MALLOC_ARENA_MAX": "4"}
 if any(os.environ.get(key) != value for key, value in TUNING.items()):
     os.execve(sys.executable, [sys.executable, "-m", "tests.bench", *sys.argv[1:]], os.environ | TUNING)
 
-# Before moto is imported (infra.local imports it): the product's part size (kluis.config's
+# Before moto is imported (infra.local imports it): the product's part size (kluis.settings'
 # default), not the tests' tiny ones.
 os.environ["S3_UPLOAD_PART_SIZE"] = str(8 * 1024 * 1024)
 os.environ["S3_UPLOAD_PART_MIN_SIZE"] = str(5 * 1024 * 1024)

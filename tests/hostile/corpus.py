@@ -1,6 +1,6 @@
 """A corpus of malformed and malicious backup archives, built by code from one valid signed backup.
 
-`build_valid_archive(signer)` writes a small generation the way `kluis.backup` does (ZipWriter,
+`build_valid_archive(signer)` writes a small generation the way `kluis.flows.backup.build` does (ZipWriter,
 manifest.json deflated, manifest.sig stored, both last). `build_corpus(signer, valid)` derives from it
 well over 200 hostile variants: zip bombs (David Fifield's overlapping and quoted-overlap constructions,
 deflate bombs), unsafe and duplicate names, links, header disagreements, false sizes and checksums, ZIP64

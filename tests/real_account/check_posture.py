@@ -49,7 +49,7 @@ def buckets() -> list[str]:
 
 
 def presigned_post(key: str, max_bytes: int, expires: int) -> dict[str, Any]:
-    """The same conditions as kluis.restore.RestoreService.create."""
+    """The same conditions as kluis.flows.restore.uploads.RestoreUploads.create."""
     bucket = outputs()["UploadsBucketName"]
     return boto3.client("s3").generate_presigned_post(
         Bucket=bucket,
@@ -155,7 +155,7 @@ def test_the_mac_key_is_hmac_and_its_policy_names_only_the_account_root():
 
 
 def test_kms_refuses_a_mac_message_over_4_kib():
-    """Why the manifest is MACed as its SHA-256 (kluis.signature), not as itself."""
+    """Why the manifest is MACed as its SHA-256 (kluis.archive.signature), not as itself."""
     kms = boto3.client("kms")
     with pytest.raises(Exception) as refused:
         kms.generate_mac(KeyId=physical("ManifestMacKey"), Message=b"x" * 4097, MacAlgorithm="HMAC_SHA_256")

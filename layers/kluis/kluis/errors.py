@@ -76,7 +76,3 @@ class KluisError(Exception):
     def __str__(self) -> str:
         # What Lambda puts in errorMessage, and so what Step Functions hands the failure step.
         return json.dumps(self.reason.as_dict(), ensure_ascii=False)
-
-    def job_reason(self, kind: str) -> Reason:
-        """The reason a job of `kind` that failed with this error shows (some errors depend on it)."""
-        return self.reason

@@ -57,8 +57,9 @@ class Settings(BaseModel):
     # The smallest part size of a restore's upload in parts, raised so 10,000 parts hold MAX_UPLOAD_BYTES.
     # S3 needs parts of at least 5 MiB (but the last); tests against moto go lower.
     restore_part_size: int = Field(16 * MIB, alias="RESTORE_UPLOAD_PART_SIZE", ge=1024, le=5 * 1024**3)
-    # The smallest part size any archive starts from; kluis.flows.backup.parts raises it for archives
-    # above ~75 GiB so 10,000 parts still fit. Tests against moto go below S3's 5 MiB minimum.
+    # The smallest part size any archive starts from; kluis.storage.multipart.choose_part_size
+    # raises it for archives above ~75 GiB so 10,000 parts still fit. Tests against moto go below
+    # S3's 5 MiB minimum.
     multipart_part_size: int = Field(8 * MIB, alias="S3_UPLOAD_PART_SIZE", ge=1024)
     confirmation_attempts: int = Field(5, alias="CONFIRMATION_ATTEMPTS", ge=1, le=100)
     confirmation_timeout_seconds: int = Field(3600, alias="CONFIRMATION_TIMEOUT_SECONDS", ge=1)

@@ -1,7 +1,7 @@
 """Property-based fuzzing of the hostile-archive reader: whatever the bytes, only ArchiveRejected.
 
 Valid archives are mutated (bit flips, overwritten fields, insertions, deletions, truncations, splices
-of two archives) or replaced by random bytes, then read as `kluis.restore` would: `read_directory`
+of two archives) or replaced by random bytes, then read as `kluis.flows.restore` would: `read_directory`
 and `iter_content` over every entry, and `open_archive(...).verify()` with a signer that accepts any
 signature, so that mutations reach manifest parsing and the member checks too.
 

@@ -70,7 +70,7 @@ def _render_invoice(plan: DocumentPlan, payload_bytes: int) -> bytes:
     invoice = plan.invoice
     seller, buyer = invoice.seller, invoice.buyer
     # Imported here: fpdf2 is a development dependency, not one of the Lambda layer's, and modules
-    # such as kluis.cli may import this one where only the records are needed.
+    # such as kluis_tools.cli may import this one where only the records are needed.
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")

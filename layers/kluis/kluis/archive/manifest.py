@@ -70,9 +70,6 @@ class Manifest:
     def total_bytes(self) -> int:
         return sum(entry.size for entry in self.entries)
 
-    def entry_map(self) -> dict[str, ManifestEntry]:
-        return {entry.path: entry for entry in self.entries}
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,

@@ -1,7 +1,7 @@
 """The backup archive (format version 1, docs/archive-format.md): opening one and proving it ours.
 
-Writing happens in `kluis.backup` with `kluis.zipwriter`; this module reads. An archive is accepted
-only if, on top of `kluis.zipreader`'s ZIP safety checks:
+Writing happens in `kluis.flows.backup.build` with `kluis.archive.zipwriter`; this module reads. An
+archive is accepted only if, on top of `kluis.archive.zipreader`'s ZIP safety checks:
 
 - its entry names are exactly the manifest's entries plus manifest.json and manifest.sig (the
   entries: records, documents and, in backups since the XAF, auditfile.xaf);

@@ -369,7 +369,10 @@ class RequestItem(_Model):
         return shown
 
 
-class Fulfilment(_Model):
+class FulfilmentRun(_Model):
+    """One execution that fulfils a request (kluis.flows.system_restore.fulfilment.Fulfilment runs
+    it): which execution, from which source, since when."""
+
     execution: str
     source: str
     started_at: str
@@ -386,7 +389,7 @@ class SystemRestoreRequest(_Model):
     currency: str = "EUR"
     created_at: str = Field(default_factory=now_iso)
     updated_at: str = Field(default_factory=now_iso)
-    fulfilments: tuple[Fulfilment, ...] = ()
+    fulfilments: tuple[FulfilmentRun, ...] = ()
     kind: Literal[Kind.SYSTEM_RESTORE] = Kind.SYSTEM_RESTORE
 
     @property

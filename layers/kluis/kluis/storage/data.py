@@ -224,9 +224,6 @@ class DataStore:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
         return key
 
-    def read_note(self, scope: Scope, generation: str, name: str) -> bytes:
-        return self.open(self.generation_prefix(scope, generation) + name).read()
-
     def retire(self, scope: Scope, generation: str) -> int:
         """Remove a generation for good: marked retired first, so that a generation half removed (a
         crash mid-way) can never be taken for whole, then its objects, the mark last."""

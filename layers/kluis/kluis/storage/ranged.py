@@ -22,7 +22,7 @@ MIB = 1024 * 1024
 
 
 class S3RangeReader:
-    """`kluis.zipreader.RandomAccess` over one S3 object (not thread-safe: one reader per thread).
+    """`kluis.archive.zipreader.RandomAccess` over one S3 object (not thread-safe: one reader per thread).
 
     Its read-ahead threads only fetch; the cache and the futures belong to the reading thread.
     """

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from kluis.errors import KluisError
 from kluis.jobs.lifecycle import ItemStatus, Kind, Status, item_sources, sources
-from kluis.jobs.model import Fulfilment, RequestItem, SystemRestoreRequest, is_job_id, now_iso
+from kluis.jobs.model import FulfilmentRun, RequestItem, SystemRestoreRequest, is_job_id, now_iso
 from kluis.storage.dynamo import to_dynamo
 
 REQUEST_PREFIX = "request#"
@@ -91,7 +91,7 @@ class RequestStore:
 
     def begin(self, request: SystemRestoreRequest, execution: str, source: str) -> SystemRestoreRequest:
         """Mark the request in progress, once: two operators cannot fulfil it at the same time."""
-        run = Fulfilment(execution=execution, source=source, started_at=now_iso())
+        run = FulfilmentRun(execution=execution, source=source, started_at=now_iso())
         return self._move(
             request,
             Status.IN_PROGRESS,
