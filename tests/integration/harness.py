@@ -87,6 +87,7 @@ class Harness:
         year: str = "2025",
         documents: bool = True,
         customer: str = CUSTOMER,
+        timeout: float = 60,
     ) -> dict[str, Any]:
         response = self.call(
             "POST",
@@ -95,7 +96,7 @@ class Harness:
             json={"includeDocuments": documents},
         )
         assert response.status_code == 202, response.text
-        return self.wait_for(response.json()["jobId"], customer)
+        return self.wait_for(response.json()["jobId"], customer, timeout=timeout)
 
     def download_link(self, job: dict[str, Any], customer: str | None = None) -> dict[str, Any]:
         """A fresh link to a ready backup, asked for as the page does when the user downloads. The

@@ -89,14 +89,7 @@ def outcomes(harness: Harness, faults: FaultCounts) -> dict[Scope, dict[str, Any
 
 def back_up_and_restore(harness: Harness, scope: Scope) -> dict[str, Any]:
     """What a bookkeeper does: back up with documents, download, change the books, restore the file."""
-    started = harness.call(
-        "POST",
-        f"/administrations/{scope.administration}/years/{scope.year}/backups",
-        CUSTOMER,
-        json={"includeDocuments": True},
-    )
-    assert started.status_code == 202, started.text
-    backup = harness.wait_for(started.json()["jobId"], CUSTOMER, timeout=TIMEOUT)
+    backup = harness.backup(scope.administration, scope.year, customer=CUSTOMER, timeout=TIMEOUT)
     if backup["status"] != "ready":
         return {"backup": backup}
     archive = harness.download(backup, CUSTOMER).content

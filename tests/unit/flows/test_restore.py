@@ -125,30 +125,23 @@ def rebuilt_without_auditfile(
     return out.getvalue()
 
 
-def test_a_backup_made_before_the_auditfile_still_restores(w):
+@pytest.mark.parametrize(
+    ("left_out", "auditfile"),
+    [
+        pytest.param(("auditfile.xaf", "auditfile-3.2.xaf"), False, id="made before the auditfile"),
+        # Backups made before XAF 4.0 was added hold one auditfile.xaf (3.2) and no auditfile-3.2.xaf.
+        pytest.param(("auditfile-3.2.xaf",), True, id="made with one auditfile, before 2026-12"),
+    ],
+)
+def test_a_backup_of_an_earlier_format_still_restores(w, left_out, auditfile):
     job = uploaded_restore(w)
     key = upload_key("10234", job.job_id)
     data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
-    w.s3.put_object(Bucket="uploads", Key=key, Body=rebuilt_without_auditfile(w, data))
+    w.s3.put_object(Bucket="uploads", Key=key, Body=rebuilt_without_auditfile(w, data, names=left_out))
     before = live(w)
     assert w.staging.stage(job, budget_seconds=600).accepted
     job = w.jobs.get_restore("10234", job.job_id)
-    assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, False)
-    w.apply.apply(confirmed(w, job))
-    assert live(w) == before
-
-
-def test_a_backup_with_only_the_auditfile_of_before_december_2026_still_restores(w):
-    """Backups made before XAF 4.0 was added hold one auditfile.xaf (3.2) and no auditfile-3.2.xaf."""
-    job = uploaded_restore(w)
-    key = upload_key("10234", job.job_id)
-    data = w.s3.get_object(Bucket="uploads", Key=key)["Body"].read()
-    older = rebuilt_without_auditfile(w, data, names=("auditfile-3.2.xaf",))
-    w.s3.put_object(Bucket="uploads", Key=key, Body=older)
-    before = live(w)
-    assert w.staging.stage(job, budget_seconds=600).accepted
-    job = w.jobs.get_restore("10234", job.job_id)
-    assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, True)
+    assert job.summary is not None and (job.summary.records, job.summary.auditfile) == (5, auditfile)
     w.apply.apply(confirmed(w, job))
     assert live(w) == before
 
@@ -240,12 +233,17 @@ def test_confirm_to_restored_takes_the_same_requests_whatever_the_stage_holds(w)
     assert counts[0] == counts[1] <= 4
 
 
+def waiting_for_the_code(w: World, job: RestoreJob, token: str = "token") -> tuple[RestoreJob, str]:
+    """The job as AwaitConfirmation leaves it (with `token`), and a code that is not its code."""
+    waiting = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), token, 60)
+    assert waiting.confirmation is not None
+    return waiting, "000000" if waiting.confirmation.code != "000000" else "111111"
+
+
 def test_wrong_codes_count_down_and_the_last_rejects_the_restore(w):
     job = uploaded_restore(w)
     w.staging.stage(job, budget_seconds=600)
-    waiting = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), "token", 60)
-    assert waiting.confirmation is not None
-    wrong = "000000" if waiting.confirmation.code != "000000" else "111111"
+    _, wrong = waiting_for_the_code(w, job)
     left = []
     for _ in range(3):
         with pytest.raises(WrongCode) as error:
@@ -259,13 +257,11 @@ def test_a_retried_wait_keeps_the_code_shown_and_the_attempts_used_and_takes_the
     """Step Functions retries a throttled AwaitConfirmation with a new task token (restore.asl.json)."""
     job = uploaded_restore(w)
     w.staging.stage(job, budget_seconds=600)
-    first = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), "token-1", 60)
-    assert first.confirmation is not None
-    wrong = "000000" if first.confirmation.code != "000000" else "111111"
+    first, wrong = waiting_for_the_code(w, job, "token-1")
     with pytest.raises(WrongCode):
         w.confirmations.confirm("10234", job.job_id, wrong)
-    again = w.await_confirmation.begin(w.jobs.get_restore("10234", job.job_id), "token-2", 60)
-    assert again.confirmation is not None
+    again, _ = waiting_for_the_code(w, job, "token-2")
+    assert first.confirmation is not None and again.confirmation is not None
     assert again.confirmation.code == first.confirmation.code
     assert again.confirmation.attempts_left == first.confirmation.attempts_left - 1
     assert again.confirmation.task_token == "token-2"
