@@ -31,7 +31,9 @@ def test_a_ready_backup_is_downloadable_for_the_retention_days_after_it_was_made
     assert "downloadableUntil" not in job.view()  # without the retention, no promise
 
 
-def test_a_backup_without_an_archive_is_not_downloadable():
+def test_a_backup_without_an_archive_or_not_ready_is_not_downloadable():
     job = new_backup(SCOPE, include_documents=False)
     assert not job.is_downloadable(7)
+    failed = job.model_copy(update={"status": Status.FAILED, "archive": ARCHIVE})
+    assert not failed.is_downloadable(7, now=datetime(2026, 11, 21, tzinfo=UTC))
     assert "downloadableUntil" not in job.view(7)

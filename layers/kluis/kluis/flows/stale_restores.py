@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kluis.errors import Reason
+from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import Failure
 from kluis.storage.jobs import JobNotFound, JobStateConflict, JobStore
@@ -54,6 +55,6 @@ class StaleRestoreSweeper:
                 continue
             # The file, if it came after all: its late event then finds the job expired and deletes it
             # too, but nothing should wait for that.
-            self.s3.delete_object(Bucket=self.uploads_bucket, Key=f"uploads/{customer}/{job_id}.zip")
+            self.s3.delete_object(Bucket=self.uploads_bucket, Key=upload_key(customer, job_id))
             result.expired.append(job_id)
         return result

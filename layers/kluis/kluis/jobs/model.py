@@ -169,7 +169,9 @@ class BackupJob(JobBase):
         return (created if created.tzinfo else created.replace(tzinfo=UTC)) + timedelta(days=retention_days)
 
     def is_downloadable(self, retention_days: int, now: datetime | None = None) -> bool:
-        if self.archive is None:
+        """A ready backup whose archive is still there (the archives bucket expires it): the one rule
+        the job's view, the job lists and the download link go by."""
+        if self.status is not Status.READY or self.archive is None:
             return False
         return (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
 

@@ -29,19 +29,9 @@ class NotDownloadable(KluisError):
     http_status = 409
 
 
-def downloadable(job: BackupJob | RestoreJob, retention_days: int) -> bool:
-    """A ready backup whose archive is still there (the archives bucket expires it)."""
-    return (
-        isinstance(job, BackupJob)
-        and job.status is Status.READY
-        and job.archive is not None
-        and job.is_downloadable(retention_days)
-    )
-
-
 def show_downloadable(job: BackupJob | RestoreJob, view: dict[str, Any], retention_days: int) -> None:
     """Add to a ready backup's view that it can be downloaded, and as what; never a link."""
-    if isinstance(job, BackupJob) and downloadable(job, retention_days):
+    if isinstance(job, BackupJob) and job.is_downloadable(retention_days):
         view["downloadable"] = True
         view["filename"] = job.scope.backup_filename()
 
@@ -68,10 +58,11 @@ def download_job(job_id: str) -> dict[str, Any]:
     resources = resources_of(router)
     job = resources.jobs.get(customer(router), job_id)
     retention = resources.settings.archive_retention_days
-    if not isinstance(job, BackupJob) or job.status is not Status.READY or job.archive is None:
+    if not isinstance(job, BackupJob) or not job.is_downloadable(retention) or job.archive is None:
+        ready = isinstance(job, BackupJob) and job.status is Status.READY and job.archive is not None
+        if ready:  # ready, but its archive is past the archives bucket's expiry
+            raise NotDownloadable("backup.download_expired", days=retention)
         raise NotDownloadable(status=str(job.status))
-    if not job.is_downloadable(retention):
-        raise NotDownloadable("backup.download_expired", days=retention)
     seconds = resources.settings.download_url_seconds
     bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
     url = download_url(resources.s3, bucket, job, seconds)
