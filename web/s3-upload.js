@@ -31,8 +31,27 @@ function s3ErrorCode(text) {
   return match ? match[1] : null;
 }
 
-// A multipart/form-data POST straight to S3: the policy's fields first, the file last.
-export function uploadToS3(upload, file, onProgress) {
+// S3 asks a sender to slow down (503 SlowDown) or fails inside (500 InternalError) now and then, and a
+// connection can drop: such a try is sent again, after a growing pause. A refusal (4xx) is final.
+function worthRetrying(error) {
+  return error instanceof UploadError && [0, 500, 503].includes(error.status);
+}
+
+// A multipart/form-data POST straight to S3 (the policy's fields first, the file last), sent again
+// while S3 answers with a transient fault, up to ATTEMPTS tries.
+export async function uploadToS3(upload, file, onProgress) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await postToS3(upload, file, onProgress);
+    } catch (error) {
+      if (!worthRetrying(error) || attempt >= ATTEMPTS) throw error;
+      onProgress(0, file.size);
+      await sleep(Math.min(8000, 500 * 2 ** attempt));
+    }
+  }
+}
+
+function postToS3(upload, file, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     for (const [name, value] of Object.entries(upload.fields || {})) form.append(name, value);

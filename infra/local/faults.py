@@ -59,6 +59,8 @@ class Fault:
 
     def answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         body, headers = self._body(environ.get("REQUEST_METHOD") == "HEAD")
+        if self.service == "s3" and environ.get("HTTP_ORIGIN"):  # S3 answers errors with CORS too
+            headers.append(("Access-Control-Allow-Origin", str(environ["HTTP_ORIGIN"])))
         # Every AWS answer names its request (S3 in x-amz-request-id, the JSON services in
         # x-amzn-RequestId); Step Functions quotes it in a failed task's cause.
         request_id = str(uuid.uuid4())
@@ -158,10 +160,13 @@ class Faults:
         where: Callable[[dict[str, Any]], bool] = lambda environ: True,
         times: int = 1,
         fault: Fault | None = None,
+        browser: bool = False,
     ) -> Planned:
         """Answer the next `times` of the product's `service` requests that `where` (given the WSGI
-        environ) picks with `fault` (the service's first one by default): a test's chosen fault."""
-        planned = Planned(service, where, times, fault or FAULTS[service][0])
+        environ) picks with `fault` (the service's first one by default): a test's chosen fault.
+        `browser`: the requests to pick from are the browser's (a presigned URL or POST form), which
+        the share never fails (the page's own retries are what such a fault tests)."""
+        planned = Planned(service, where, times, fault or FAULTS[service][0], browser=browser)
         with self._lock:
             self._planned.append(planned)
         return planned
@@ -173,10 +178,21 @@ class Faults:
         _drain(environ)  # the connection stays usable for the client's retry
         return fault.answer(environ, start_response)
 
+    def _browser_fault(self, environ: dict[str, Any]) -> Fault | None:
+        with self._lock:
+            taken = next((p for p in self._planned if p.browser and p.takes("s3", environ)), None)
+            if taken is None:
+                return None
+            self.counts.faults[f"s3 {taken.fault.code} (browser)"] += 1
+            self.counts.by_caller["browser"] += 1
+        return taken.fault
+
     def _draw(self, environ: dict[str, Any]) -> Fault | None:
         signed = CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
-        if not signed or environ.get("REQUEST_METHOD") == "OPTIONS":
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
             return None
+        if not signed:
+            return self._browser_fault(environ)
         key, service = signed.groups()
         caller = INTERPRETER if key == INTERPRETER_KEY else self.callers(key)
         if caller is None:
@@ -187,7 +203,7 @@ class Faults:
             self.counts.retries += bool(attempt and int(attempt.group(1)) > 1)
             if service not in FAULTS:
                 return None
-            taken = next((p for p in self._planned if p.takes(service, environ)), None)
+            taken = next((p for p in self._planned if not p.browser and p.takes(service, environ)), None)
             if taken is not None:
                 fault = taken.fault
             elif self._random.random() < self.rate:
@@ -207,6 +223,7 @@ class Planned:
     where: Callable[[dict[str, Any]], bool]
     times: int
     fault: Fault
+    browser: bool = False
     answered: int = 0
 
     def takes(self, service: str, environ: dict[str, Any]) -> bool:

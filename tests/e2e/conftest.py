@@ -108,7 +108,7 @@ def page(browser: Browser, harness: Harness) -> Iterator[Page]:
     page.add_init_script(PANEL_WITHOUT_CODE_WATCH)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: _console_error(message, harness.gateway.url, errors))
+    page.on("console", lambda message: _console_error(message, harness, errors))
     yield page
     context.close()
     assert not errors, f"errors in the page or its console: {errors}"
@@ -127,17 +127,19 @@ new MutationObserver(() => {
 """
 
 
-def _console_error(message: ConsoleMessage, origin: str, errors: list[str]) -> None:
+def _console_error(message: ConsoleMessage, harness: Harness, errors: list[str]) -> None:
     """Keeps every console error but the network log of an answer the page expects and handles.
 
     Chromium logs each 4xx/5xx response as an error: the API's refusals (a wrong code, an incomplete
-    request) are part of the tests. Anything else that fails to load is kept: a module (404, wrong MIME
-    type, a missing export), and the favicon (the page declares one: no request may 404).
+    request) are part of the tests, and so is S3 asking the page to slow down (503, which the page
+    sends again). Anything else that fails to load is kept: a module (404, wrong MIME type, a missing
+    export), and the favicon (the page declares one: no request may 404).
     """
     if message.type != "error":
         return
     url = message.location.get("url", "")
-    expected = url.startswith(f"{origin}/api/")
+    slow_down = url.startswith(harness.stack.endpoint) and "status of 503" in message.text
+    expected = url.startswith(f"{harness.gateway.url}/api/") or slow_down
     if not (message.text.startswith("Failed to load resource:") and expected):
         errors.append(f"{message.text} ({url})")
 

@@ -174,6 +174,26 @@ def test_a_restore_read_without_its_code_is_waited_on_never_shown_without_it(
     expect(status).to_contain_text(words["cancelled"])
 
 
+def test_an_upload_s3_asks_to_slow_down_is_sent_again_and_the_restore_goes_on(
+    open_page, harness, archive, tmp_path
+):
+    """S3 answers the page's POST upload with 503 SlowDown once: the page sends it again."""
+
+    def the_pages_upload(environ: dict) -> bool:
+        form = "multipart/form-data" in environ.get("CONTENT_TYPE", "")
+        return environ.get("REQUEST_METHOD") == "POST" and form
+
+    path = tmp_path / "backup.zip"
+    path.write_bytes(archive)
+    slow_down = harness.stack.faults.plan("s3", the_pages_upload, browser=True)
+    page = open_page()
+    send(page, path)
+    wait_for_confirmation(page)
+    assert slow_down.answered == 1
+    page.get_by_role("button", name="Annuleren", exact=True).click()
+    expect(page.locator("#restore-status")).to_contain_text("geannuleerd")
+
+
 def test_a_cancelled_restore_changes_nothing(open_page, harness, archive, shot, tmp_path):
     path = tmp_path / "backup.zip"
     path.write_bytes(archive)
