@@ -34,6 +34,7 @@ from infra.local.lambdas import Invocation, LocalFunction
 from infra.local.s3_latency import LATENCY_ENV
 from infra.local.stack import ACCOUNT
 from infra.local.template import ROOT, load
+from kluis.archive.names import AUDITFILES
 from kluis.flows.backup.start import archive_key
 from kluis.flows.restore.uploads import PARTS_PER_REQUEST
 from kluis.jobs.lifecycle import Status
@@ -797,9 +798,6 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{len(rows)} row(s) in {total / 60:.1f} min; written to {args.out}/{stamp}.json (and latest.json)"
     )
     return 1 if any(row.errors for row in rows) else 0
-
-
-AUDITFILES = {"auditfile.xaf": "4.0", "auditfile-3.2.xaf": "3.2"}
 
 
 def _auditfile_ok(archive: zipfile.ZipFile, row: Row) -> bool:

@@ -22,7 +22,7 @@ from lxml import etree
 
 from kluis.books import records
 from kluis.books.records import InMemoryRecords, RecordError, RecordSource
-from kluis.books.xaf import XAF_32, XAF_40, AuditfileOptions, XafVersion, auditfile_chunks
+from kluis.books.xaf import XAF_32, XAF_40, AuditfileOptions, SurveyedBooks, XafVersion, auditfile_chunks
 from kluis.books.xaf.values import COUNTRIES, CURRENCIES
 from tests.unit.books.data import GeneratedRecords, awkward, jsonl, rows, seeded
 
@@ -46,10 +46,9 @@ def xsd_errors(data: bytes, version: XafVersion) -> list[str]:
     return [f"line {error.line}: {error.message}" for error in checker.error_log]
 
 
-def write(source: RecordSource, **options: Any) -> bytes:
-    return b"".join(
-        auditfile_chunks(source, AuditfileOptions(created=CREATED, software_version="1.0", **options))
-    )
+def write(source: RecordSource, version: XafVersion = XAF_40, **options: Any) -> bytes:
+    options = AuditfileOptions(created=CREATED, software_version="1.0", **options)
+    return b"".join(auditfile_chunks(source, options, version))
 
 
 def record_totals(entries: list[dict[str, Any]]) -> tuple[int, Decimal, Decimal]:
@@ -197,6 +196,28 @@ def test_the_same_records_give_the_same_bytes_in_chunks():
     chunks = list(auditfile_chunks(InMemoryRecords(datasets), AuditfileOptions(CREATED, "1.0")))
     assert len(chunks) > 3
     assert b"".join(chunks) == write(InMemoryRecords(datasets))
+
+
+class CountingRecords(InMemoryRecords):
+    """Counts how often each dataset is opened: a survey reads the journal entries once."""
+
+    def __init__(self, datasets: dict[str, bytes]) -> None:
+        super().__init__(datasets)
+        self.opened: dict[str, int] = {}
+
+    def open(self, dataset: str) -> Any:
+        self.opened[dataset] = self.opened.get(dataset, 0) + 1
+        return super().open(dataset)
+
+
+def test_both_versions_are_written_from_one_reading_of_the_journal_entries():
+    datasets = seeded(entries=300)
+    source = CountingRecords(datasets)
+    options = AuditfileOptions(CREATED, "1.0")
+    with SurveyedBooks.read(source, options) as books:
+        both = {version.name: b"".join(books.chunks(version)) for version in (XAF_40, XAF_32)}
+    assert source.opened[records.JOURNAL_ENTRIES] == 1
+    assert both == {"4.0": write(InMemoryRecords(datasets)), "3.2": write(InMemoryRecords(datasets), XAF_32)}
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -19,9 +19,11 @@ GENERATION_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}")
 # after the records and documents: XAF 4.0, the only version the Belastingdienst accepts from
 # 1 January 2027, and XAF 3.2 beside it for the packages that import only 3.2. Backups made before
 # December 2026 hold one `auditfile.xaf` (3.2 for fiscal years before 2027); older ones none.
+# Each name with its XAF version, in the order the build writes them: the one table that pairs them
+# (kluis.books.xaf.AUDITFILE_VERSIONS gives each its layout).
+AUDITFILES = {"auditfile.xaf": "4.0", "auditfile-3.2.xaf": "3.2"}
 AUDITFILE_NAME = "auditfile.xaf"
-AUDITFILE_32_NAME = "auditfile-3.2.xaf"
-AUDITFILE_NAMES = frozenset({AUDITFILE_NAME, AUDITFILE_32_NAME})
+AUDITFILE_NAMES = frozenset(AUDITFILES)
 
 
 def is_auditfile(name: str) -> bool:

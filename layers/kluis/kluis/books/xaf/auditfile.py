@@ -8,8 +8,10 @@ temporary files per journal; the journals are then written from those files. Mem
 ledger accounts, the ids of relations, the VAT codes and the journals, never the entries; disk
 holds about as much as `journal_entries.jsonl`.
 
-Reads per call: `fiscal_year`, `ledger_accounts`, `opening_balance` (if any), `journal_entries`
-and `relations` once each. The output is byte-identical for the same records and options.
+A backup writes the same books in two versions (4.0 and 3.2): `SurveyedBooks.read` surveys and
+spools once, and each `chunks(version)` writes one file from that. Reads: `fiscal_year`,
+`ledger_accounts`, `opening_balance` (if any) and `journal_entries` once, `relations` once per
+version written (streamed, never held). The output is byte-identical for the same records and options.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -41,9 +43,10 @@ class AuditfileOptions:
     """What the auditfile cannot learn from the records.
 
     `created` is the backup's creation date (header/dateCreated), given rather than read from a
-    clock so that a build is repeatable. `version`: XAF 4.0 unless asked otherwise. The version is
-    that of the day the file is handed over, not of the fiscal year: from 1 January 2027 the
-    Belastingdienst accepts only XAF 4.0 (ODB, 22 April 2026), for every year it examines.
+    clock so that a build is repeatable. The version is not an option of the books but of each file
+    written from them (`SurveyedBooks.chunks`): that of the day the file is handed over, not of the
+    fiscal year, since from 1 January 2027 the Belastingdienst accepts only XAF 4.0 (ODB,
+    22 April 2026), for every year it examines.
     `spool_dir` is where the journals are spooled (None: the system's temporary directory).
     `on_invalid` receives an unreadable ledger account or relation, which is then left out (an
     entry naming it still finds it, as unknown); None: such a record stops the auditfile. Entries,
@@ -54,7 +57,6 @@ class AuditfileOptions:
     software_version: str
     software_name: str = "Kluis"
     include_documents: bool = False
-    version: XafVersion = XAF_40
     spool_dir: str | None = None
     on_invalid: records.OnInvalid | None = None
 
@@ -122,40 +124,74 @@ class _Spool:
                 yield number, line[prefix.end() :]
 
 
-def auditfile_chunks(source: RecordSource, options: AuditfileOptions) -> Iterator[bytes]:
-    """The auditfile of the records in `source`, as UTF-8 chunks (for `ZipWriter.write_entry`).
+def auditfile_chunks(
+    source: RecordSource, options: AuditfileOptions, version: XafVersion = XAF_40
+) -> Iterator[bytes]:
+    """The auditfile of the records in `source` in one version, as UTF-8 chunks.
 
-    Raises RecordError for a record it cannot write truthfully (no fiscal year, an entry without a
-    date): an auditfile that silently leaves an entry out would be worse than none.
+    Raises RecordError (at the first chunk) for a record it cannot write truthfully: see
+    `SurveyedBooks.read`.
     """
-    year = records.fiscal_year(source)
-    if year is None:
-        raise RecordError(records.FISCAL_YEAR, 1, "the administration/year has no fiscal year record")
-    version = options.version
-    accounts = _ledger(records.ledger_accounts(source, options.on_invalid))
-    vat_accounts = frozenset(code for code, acc in accounts.items() if acc.kind == "balance" and acc.vat_code)
-    opening = list(records.opening_balance(source))  # one line per account at most: small
-    with ExitStack() as stack:
-        spool = _Spool(stack, options.spool_dir)
-        survey = _survey(source, spool, vat_accounts)
-        survey.accounts.update(line.account for line in opening)
-        survey.relations.update(line.relation_id for line in opening if line.relation_id)
+    with SurveyedBooks.read(source, options) as books:
+        yield from books.chunks(version)
+
+
+@dataclass
+class SurveyedBooks:
+    """The records surveyed and their journal entries spooled: what every version is written from."""
+
+    source: RecordSource
+    options: AuditfileOptions
+    year: FiscalYear
+    accounts: dict[str, LedgerAccount]
+    vat_accounts: frozenset[str]
+    opening: list[records.OpeningBalanceLine]
+    survey: _Survey
+    spool: _Spool
+
+    @classmethod
+    @contextmanager
+    def read(cls, source: RecordSource, options: AuditfileOptions) -> Iterator[SurveyedBooks]:
+        """Survey the records once; the spool files go when the block ends.
+
+        Raises RecordError for a record no auditfile can write truthfully (no fiscal year, an entry
+        without a date), before any byte of any file: one that silently leaves an entry out would
+        be worse than none.
+        """
+        year = records.fiscal_year(source)
+        if year is None:
+            raise RecordError(records.FISCAL_YEAR, 1, "the administration/year has no fiscal year record")
+        accounts = _ledger(records.ledger_accounts(source, options.on_invalid))
+        vat_accounts = frozenset(
+            code for code, acc in accounts.items() if acc.kind == "balance" and acc.vat_code
+        )
+        opening = list(records.opening_balance(source))  # one line per account at most: small
+        with ExitStack() as stack:
+            spool = _Spool(stack, options.spool_dir)
+            survey = _survey(source, spool, vat_accounts)
+            survey.accounts.update(line.account for line in opening)
+            survey.relations.update(line.relation_id for line in opening if line.relation_id)
+            yield cls(source, options, year, accounts, vat_accounts, opening, survey, spool)
+
+    def chunks(self, version: XafVersion) -> Iterator[bytes]:
+        """The auditfile in `version`, as UTF-8 chunks (for `ZipWriter.write_entry`)."""
+        options, year, survey = self.options, self.year, self.survey
         xml = XmlStream()
         xml.open("auditfile", {"xmlns": version.namespace})
         about = mapping.header(year, options.created, options.software_name, options.software_version)
         xml.element("header", version.header, about)
         xml.open("company")
         xml.fields(version.company, mapping.company(year))
-        relations = records.relations(source, options.on_invalid)
+        relations = records.relations(self.source, options.on_invalid)
         yield from _relations(xml, version, relations, survey.relations)
-        yield from _ledger_accounts(xml, version, accounts, survey.accounts)
-        _vat_codes(xml, version, accounts, survey)
+        yield from _ledger_accounts(xml, version, self.accounts, survey.accounts)
+        _vat_codes(xml, version, self.accounts, survey)
         periods = mapping.Periods.of(year)
         _periods(xml, version, periods)
-        _opening_balance(xml, version, year, opening)
+        _opening_balance(xml, version, year, self.opening)
         rates = {code: vat.describe(code, rate).rate for code, rate in survey.vat_rates.items()}
-        context = mapping.EntryContext(periods, vat_accounts, rates, options.include_documents)
-        yield from _transactions(xml, version, survey, spool, context)
+        context = mapping.EntryContext(periods, self.vat_accounts, rates, options.include_documents)
+        yield from _transactions(xml, version, survey, self.spool, context)
         xml.close("company")
         xml.close("auditfile")
         yield xml.flush() + b"\n"

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -29,14 +29,7 @@ from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, Mani
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.zipwriter import ZipWriter
 from kluis.books.records import RecordError
-from kluis.books.xaf import (
-    AUDITFILE_32_NAME,
-    AUDITFILE_NAME,
-    XAF_32,
-    XAF_40,
-    AuditfileOptions,
-    auditfile_chunks,
-)
+from kluis.books.xaf import AUDITFILE_VERSIONS, AuditfileOptions, SurveyedBooks
 from kluis.flows.backup.checkpoint import BuildState
 from kluis.flows.backup.cleanup import BackupCleanup
 from kluis.flows.backup.start import NothingToBackUp, archive_key
@@ -206,31 +199,28 @@ class BackupBuilder:
         """The auditfiles of the generation's records, after its members: XAF 4.0, then 3.2. Returns
         how many were written: 2, or 0 when the records cannot be told truthfully.
 
-        An auditfile reads every record before its first chunk (its totals come first), so records
-        it cannot write truthfully (no fiscal year, an entry without a date) are found before any
-        byte of the entry is written: the backup then goes on without auditfiles, as it always
-        backs up what is there. An unreadable ledger account or relation is left out and logged.
-        Both versions read the same records, so they stand or fall together.
+        The records are surveyed once for both versions, before any byte of either (an auditfile's
+        totals come first), so records no auditfile can tell truthfully (no fiscal year, an entry
+        without a date) are found before anything is written: the backup then goes on without
+        auditfiles, as it always backs up what is there. An unreadable ledger account or relation
+        is left out and logged. Both versions are written from the same survey, so they stand or
+        fall together.
         """
         source = GenerationRecords(self.store, job.scope, state.generation)
-        written = 0
-        for name, version in ((AUDITFILE_NAME, XAF_40), (AUDITFILE_32_NAME, XAF_32)):
-            options = AuditfileOptions(
-                created=modified.date(),
-                software_version=SOFTWARE_VERSION,
-                include_documents=job.include_documents,
-                version=version,
-                on_invalid=lambda error: log.warning("auditfile of %s: left out %s", job.job_id, error),
-            )
-            chunks = auditfile_chunks(source, options)
-            try:
-                first = next(chunks)
-            except RecordError as error:
-                log.warning("backup %s has no %s: %s", job.job_id, name, error)
-                return written
-            self._write_member(writer, manifest, name, _chained(first, chunks), modified)
-            written += 1
-        return written
+        options = AuditfileOptions(
+            created=modified.date(),
+            software_version=SOFTWARE_VERSION,
+            include_documents=job.include_documents,
+            on_invalid=lambda error: log.warning("auditfile of %s: left out %s", job.job_id, error),
+        )
+        try:
+            with SurveyedBooks.read(source, options) as books:
+                for name, version in AUDITFILE_VERSIONS.items():
+                    self._write_member(writer, manifest, name, books.chunks(version), modified)
+        except RecordError as error:
+            log.warning("backup %s has no auditfiles: %s", job.job_id, error)
+            return 0
+        return len(AUDITFILE_VERSIONS)
 
     @staticmethod
     def _write_member(
@@ -289,16 +279,6 @@ class BackupBuilder:
 def _compress(name: str) -> bool:
     """Records and the auditfile compress well; PDFs are compressed already, so they are STORED."""
     return name.endswith((".jsonl", ".xaf"))
-
-
-def _chained(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    try:
-        yield first
-        yield from rest
-    finally:
-        close = getattr(rest, "close", None)  # its spool files go when the entry is written or abandoned
-        if close is not None:
-            close()
 
 
 class _Progress:
