@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.local.enforcement import CREDENTIAL
+from infra.local.s3_request import s3_error
 
 RATE_ENV = "KLUIS_LOCAL_FAULT_RATE"
 SEED_ENV = "KLUIS_LOCAL_FAULT_SEED"
@@ -58,26 +59,25 @@ class Fault:
     message: str
 
     def answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        body, headers = self._body(environ.get("REQUEST_METHOD") == "HEAD")
-        if self.service == "s3" and environ.get("HTTP_ORIGIN"):  # S3 answers errors with CORS too
-            headers.append(("Access-Control-Allow-Origin", str(environ["HTTP_ORIGIN"])))
         # Every AWS answer names its request (S3 in x-amz-request-id, the JSON services in
         # x-amzn-RequestId); Step Functions quotes it in a failed task's cause.
         request_id = str(uuid.uuid4())
-        headers.append(
-            ("x-amz-request-id", request_id) if self.service == "s3" else ("x-amzn-RequestId", request_id)
-        )
+        if self.service == "s3":  # REST-XML, with the bucket's CORS headers like every S3 error
+            head = environ.get("REQUEST_METHOD") == "HEAD"
+            origin = environ.get("HTTP_ORIGIN")
+            extra = [("x-amz-request-id", request_id)]
+            return s3_error(
+                start_response, self.status, self.code, self.message, origin, head=head, headers=extra
+            )
+        body, headers = self._json_body()
         reason = {400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error"}
         start_response(
             f"{self.status} {reason.get(self.status, 'Service Unavailable')}",
-            [*headers, ("Content-Length", str(len(body)))],
+            [*headers, ("x-amzn-RequestId", request_id), ("Content-Length", str(len(body)))],
         )
         return [body]
 
-    def _body(self, head: bool) -> tuple[bytes, list[tuple[str, str]]]:
-        if self.service == "s3":  # REST-XML; a HEAD's error has no body (S3 API Reference)
-            xml = f"<Error><Code>{self.code}</Code><Message>{self.message}</Message></Error>"
-            return (b"" if head else xml.encode()), [("Content-Type", "application/xml")]
+    def _json_body(self) -> tuple[bytes, list[tuple[str, str]]]:
         if self.service == "lambda":  # REST-JSON: the code in x-amzn-ErrorType
             body = {"Type": "User", "message": self.message, "Reason": "ConcurrentInvocationLimitExceeded"}
             return json.dumps(body).encode(), [

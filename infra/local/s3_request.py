@@ -20,17 +20,29 @@ def bucket_and_key(environ: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def s3_error(
-    start_response: Callable[..., Any], status: int, code: str, message: str, origin: str | None
+    start_response: Callable[..., Any],
+    status: int,
+    code: str,
+    message: str,
+    origin: str | None,
+    *,
+    head: bool = False,
+    headers: Iterable[tuple[str, str]] = (),
 ) -> Iterable[bytes]:
     """S3's XML error; the browser that sent the request may read it (S3 answers with the bucket's
-    CORS headers)."""
+    CORS headers). A HEAD's error has no body (S3 API Reference, "Error responses"): the SDKs read
+    its code from the status alone. `headers` are added as given (e.g. x-amz-request-id)."""
     body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
-    ).encode()
-    reason = {400: "Bad Request", 403: "Forbidden"}.get(status, "Error")
-    headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
+        b""
+        if head
+        else (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+        ).encode()
+    )
+    reasons = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error", 503: "Service Unavailable"}
+    answer = [("Content-Type", "application/xml"), *headers, ("Content-Length", str(len(body)))]
     if origin:
-        headers.append(("Access-Control-Allow-Origin", origin))
-    start_response(f"{status} {reason}", headers)
+        answer.append(("Access-Control-Allow-Origin", origin))
+    start_response(f"{status} {reasons.get(status, 'Error')}", answer)
     return [body]
