@@ -28,6 +28,7 @@ def test_a_ready_backup_is_downloadable_for_the_retention_days_after_it_was_made
     assert view["downloadableUntil"] == "2026-11-27T14:02:00+00:00"
     assert job.is_downloadable(7, now=datetime(2026, 11, 27, 14, 1, tzinfo=UTC))
     assert not job.is_downloadable(7, now=datetime(2026, 11, 27, 14, 2, tzinfo=UTC))
+    assert job.download_state(7, now=datetime(2026, 11, 27, 14, 2, tzinfo=UTC)) == "expired"
     assert "downloadableUntil" not in job.view()  # without the retention, no promise
 
 
@@ -36,4 +37,5 @@ def test_a_backup_without_an_archive_or_not_ready_is_not_downloadable():
     assert not job.is_downloadable(7)
     failed = job.model_copy(update={"status": Status.FAILED, "archive": ARCHIVE})
     assert not failed.is_downloadable(7, now=datetime(2026, 11, 21, tzinfo=UTC))
+    assert job.download_state(7) == failed.download_state(7) == "not-ready"
     assert "downloadableUntil" not in job.view(7)

@@ -37,6 +37,9 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+DownloadState = Literal["downloadable", "expired", "not-ready"]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -168,12 +171,19 @@ class BackupJob(JobBase):
         created = datetime.fromisoformat(self.archive.created_at.replace("Z", "+00:00"))
         return (created if created.tzinfo else created.replace(tzinfo=UTC)) + timedelta(days=retention_days)
 
-    def is_downloadable(self, retention_days: int, now: datetime | None = None) -> bool:
-        """A ready backup whose archive is still there (the archives bucket expires it): the one rule
-        the job's view, the job lists and the download link go by."""
+    def download_state(self, retention_days: int, now: datetime | None = None) -> DownloadState:
+        """Whether the archive can be downloaded: the one rule the job's view, the job lists and the
+        download link go by. "expired": ready, but the archives bucket has expired its archive."""
         if self.status is not Status.READY or self.archive is None:
-            return False
-        return (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
+            return "not-ready"
+        return (
+            "downloadable"
+            if (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
+            else "expired"
+        )
+
+    def is_downloadable(self, retention_days: int, now: datetime | None = None) -> bool:
+        return self.download_state(retention_days, now) == "downloadable"
 
 
 class RestoreSummary(_Model):

@@ -58,11 +58,11 @@ def download_job(job_id: str) -> dict[str, Any]:
     resources = resources_of(router)
     job = resources.jobs.get(customer(router), job_id)
     retention = resources.settings.archive_retention_days
-    if not isinstance(job, BackupJob) or not job.is_downloadable(retention) or job.archive is None:
-        ready = isinstance(job, BackupJob) and job.status is Status.READY and job.archive is not None
-        if ready:  # ready, but its archive is past the archives bucket's expiry
-            raise NotDownloadable("backup.download_expired", days=retention)
-        raise NotDownloadable(status=str(job.status))
+    state = job.download_state(retention) if isinstance(job, BackupJob) else "not-ready"
+    if state == "expired":
+        raise NotDownloadable("backup.download_expired", days=retention)
+    if state != "downloadable" or not isinstance(job, BackupJob) or job.archive is None:
+        raise NotDownloadable(status=str(job.status))  # (the last two only tell the type checker)
     seconds = resources.settings.download_url_seconds
     bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
     url = download_url(resources.s3, bucket, job, seconds)
