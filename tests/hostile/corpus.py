@@ -34,8 +34,9 @@ from typing import Any
 
 from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, ManifestEntry
 from kluis.archive.signature import ALGORITHM, ManifestSigner
-from kluis.archive.zipreader import BytesSource, read_directory
+from kluis.archive.zipreader import BytesSource
 from kluis.archive.zipwriter import ZipWriter
+from tests.zip_walk import entries
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -356,7 +357,7 @@ def members_of(archive: bytes) -> list[Member]:
     """The entries of a (trusted, valid) archive as raw members: sizes in the local headers."""
     source = BytesSource(archive)
     members = []
-    for entry in read_directory(source):
+    for entry in entries(source):
         data = archive[entry.data_offset : entry.data_offset + entry.compressed_size]
         flags = entry.flags & ~0x0008
         members.append(Member(entry.name.encode(), data, entry.method, entry.crc32, entry.size, flags=flags))
@@ -843,7 +844,7 @@ def _file_types(corpus: _Corpus, members: list[Member]) -> None:
 def _descriptor_archive(valid: bytes, index: int, field: int, value: int) -> bytes:
     """The writer's archive with the `index`th data descriptor's field (0 crc, 1 csize, 2 size) changed."""
     data = bytearray(valid)
-    entry = read_directory(BytesSource(valid))[index]
+    entry = entries(BytesSource(valid))[index]
     at = entry.data_offset + entry.compressed_size
     assert struct.unpack_from("<I", data, at)[0] == 0x08074B50
     if field == 0:
@@ -873,7 +874,7 @@ def _header_mismatches(corpus: _Corpus, valid: bytes, members: list[Member]) -> 
                 f"the local header of {member.name!r} disagrees with the central directory on its {key}",
             )
     for index in (0, 3, 5, 6):
-        entry = read_directory(BytesSource(valid))[index]
+        entry = entries(BytesSource(valid))[index]
         for field, label in enumerate(("crc", "csize", "size")):
             value = (entry.crc32, entry.compressed_size, entry.size)[field] ^ 0x10
             corpus.add(

@@ -1,9 +1,10 @@
 """Property-based fuzzing of the hostile-archive reader: whatever the bytes, only ArchiveRejected.
 
 Valid archives are mutated (bit flips, overwritten fields, insertions, deletions, truncations, splices
-of two archives) or replaced by random bytes, then read as `kluis.flows.restore` would: `read_directory`
-and `iter_content` over every entry, and `open_archive(...).verify()` with a signer that accepts any
-signature, so that mutations reach manifest parsing and the member checks too.
+of two archives) or replaced by random bytes, then read as `kluis.flows.restore` would: the checked
+central directory and the `Layout` walk with `iter_content` over every entry (`tests.zip_walk`), and
+`open_archive(...).verify()` with a signer that accepts any signature, so that mutations reach
+manifest parsing and the member checks too.
 
 `make test` runs a bounded, derandomized number of examples; for a long run see docs/fuzzing.md:
 
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kluis.archive.validation import open_archive
-from kluis.archive.zipreader import ArchiveRejected, BytesSource, iter_content, read_directory
+from kluis.archive.zipreader import ArchiveRejected, BytesSource
 from tests.hostile.corpus import (
     Zip64End,
     assemble,
@@ -31,6 +32,7 @@ from tests.hostile.corpus import (
     generation_files,
     members_of,
 )
+from tests.zip_walk import walk
 
 EXAMPLES = int(os.environ.get("KLUIS_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(
@@ -146,10 +148,8 @@ def fuzzed_manifest(draw: st.DrawFn) -> bytes:
 
 
 def _read_everything(data: bytes) -> None:
-    source = BytesSource(data)
-    for entry in read_directory(source):
-        for _ in iter_content(source, entry, chunk_size=64 * 1024):
-            pass
+    for _ in walk(BytesSource(data), chunk_size=64 * 1024):
+        pass
 
 
 def test_bases_are_valid() -> None:

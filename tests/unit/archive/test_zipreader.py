@@ -22,9 +22,9 @@ from kluis.archive.zipreader import (
     Entry,
     Limits,
     iter_content,
-    read_directory,
 )
 from kluis.archive.zipwriter import ZipWriter
+from tests.zip_walk import entries, walk
 
 MOMENT = datetime(2025, 1, 31, 12, 0, 0)
 JOURNAL = b'{"id": 1, "amount": "12.50", "text": "rent"}\n' * 2000
@@ -32,11 +32,7 @@ PDF = bytes(range(256)) * 64
 
 
 def read_all(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
-    source = BytesSource(data)
-    return {
-        entry.name: b"".join(iter_content(source, entry, limits, chunk_size=4096))
-        for entry in read_directory(source, limits)
-    }
+    return {entry.name: content for entry, content in walk(BytesSource(data), limits, chunk_size=4096)}
 
 
 def rejected(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ArchiveRejected:
@@ -131,9 +127,9 @@ def test_reads_writer_archive() -> None:
     }
     data = writer_archive(members)
     assert read_all(data) == {name: content for name, (content, _) in members.items()}
-    entries = read_directory(BytesSource(data))
-    assert [entry.method for entry in entries] == [8, 0, 8]
-    assert all(entry.flags & 0x0008 for entry in entries)
+    found = entries(BytesSource(data))
+    assert [entry.method for entry in found] == [8, 0, 8]
+    assert all(entry.flags & 0x0008 for entry in found)
 
 
 def test_reads_stdlib_archives() -> None:
@@ -157,16 +153,16 @@ def test_reads_many_entries_with_zip64_end() -> None:
     for index in range(65_536):
         writer.write_entry(f"r/{index}", [b""], compress=False, modified=MOMENT)
     writer.finish()
-    entries = read_directory(BytesSource(out.getvalue()))
-    assert len(entries) == 65_536
-    assert entries[-1].name == "r/65535"
+    found = entries(BytesSource(out.getvalue()))
+    assert len(found) == 65_536
+    assert found[-1].name == "r/65535"
 
 
 def test_content_in_small_chunks_is_bounded() -> None:
     content = random.Random(7).randbytes(2_500_000).hex().encode()
     data = writer_archive({"hex": (content, True)})
     source = BytesSource(data)
-    (entry,) = read_directory(source)
+    (entry,) = entries(source)
     chunks = list(iter_content(source, entry, chunk_size=65536))
     assert max(len(chunk) for chunk in chunks) <= 65536
     assert b"".join(chunks) == content
@@ -182,7 +178,7 @@ def test_raw_builder_makes_valid_archives() -> None:
 
 def test_entry_fields() -> None:
     data = raw_archive([Raw(b"a.txt", b"hello")])
-    assert read_directory(BytesSource(data)) == [
+    assert entries(BytesSource(data)) == [
         Entry("a.txt", 0, 0x800, zlib.crc32(b"hello"), 5, 5, header_offset=0, data_offset=35)
     ]
 
@@ -331,7 +327,7 @@ def test_deflate_ratio_bomb() -> None:
     assert rejected(data).family == "zip-bomb"
     # The ratio is judged on declarations, before anything is inflated.
     with pytest.raises(ArchiveRejected):
-        read_directory(BytesSource(data))
+        entries(BytesSource(data))
 
 
 def test_deflate_shorter_than_declared() -> None:

@@ -57,26 +57,6 @@ def test_only_allow_listed_names_can_be_written_into_a_generation(store: DataSto
         store.put(SCOPE, new_generation_id(), name, b"x")
 
 
-def test_streamed_members_round_trip_and_a_failing_stream_writes_nothing(store: DataStore):
-    generation = new_generation_id()
-    data = bytes(range(256)) * 1000
-    chunks = (data[i : i + 4096] for i in range(0, len(data), 4096))
-    key = store.put_stream(
-        SCOPE, generation, "records/big.jsonl", chunks, sha256="0" * 64, part_size=5 * 1024**2
-    )
-    assert store.open(key).read() == data
-
-    def broken():
-        yield b"first part"
-        raise RuntimeError("checksum wrong")
-
-    with pytest.raises(RuntimeError, match="checksum wrong"):
-        store.put_stream(
-            SCOPE, generation, "records/broken.jsonl", broken(), sha256="0" * 64, part_size=5 * 1024**2
-        )
-    assert [o.name for o in store.generation_objects(SCOPE, generation)] == ["records/big.jsonl"]
-
-
 def test_deleting_a_generation_leaves_others_and_head_alone(store: DataStore):
     live, staged = new_generation_id(), new_generation_id()
     store.put(SCOPE, live, "records/a.jsonl", b"live\n")

@@ -362,30 +362,6 @@ def _name_key(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
-def _read_central_directory(src: RandomAccess, where: _Directory, limits: Limits) -> list[_Central]:
-    record = _read_exact(src, where.offset, where.size)
-    entries: list[_Central] = []
-    seen: set[str] = set()
-    total = 0
-    position = 0
-    for _ in range(where.count):
-        central, position = _parse_central(record, position, limits)
-        key = _name_key(central.entry.name)
-        if key in seen:
-            raise _reject("archive.duplicate_name", name=shown(central.entry.name))
-        seen.add(key)
-        total += central.entry.size
-        if total > limits.max_total_size:
-            raise _reject("archive.too_large.total")
-        entries.append(central)
-    if position != where.size:
-        raise _reject("archive.bad_directory.count")
-    return entries
-
-
-# --- local headers and layout ---------------------------------------------------------------------
-
-
 def _header_mismatch(name: str) -> ArchiveRejected:
     return _reject("archive.header_mismatch", name=shown(name))
 
@@ -450,44 +426,12 @@ def _descriptor_length(src: RandomAccess, entry: Entry, offset: int, limit: int,
     raise _header_mismatch(entry.name)
 
 
-def _check_layout(src: RandomAccess, centrals: list[_Central], directory_offset: int) -> dict[str, int]:
-    """Entries must tile the file from byte 0 to the central directory: no gaps, no overlaps."""
-    ordered = sorted(centrals, key=lambda central: central.entry.header_offset)
-    if ordered and ordered[-1].entry.header_offset + LOCAL_HEADER.size > directory_offset:
-        name = ordered[-1].entry.name
-        raise _reject("archive.truncated.entry_outside", name=shown(name))
-    data_offsets: dict[str, int] = {}
-    position = 0
-    for index, central in enumerate(ordered):
-        start = central.entry.header_offset
-        if start < position or (index and start == ordered[index - 1].entry.header_offset):
-            raise _reject("archive.overlap")
-        if start > position:
-            if index == 0:
-                raise _reject("archive.prepended_data")
-            raise _reject("archive.hidden_data")
-        data_offsets[central.entry.name], position = _check_local(src, central, directory_offset)
-    if position < directory_offset:
-        where = "archive.prepended_data" if not ordered else "archive.trailing_data"
-        raise _reject(f"{where}.before_directory")
-    return data_offsets
-
-
-def read_directory(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -> list[Entry]:
-    """Every entry of the archive, in central directory order, after checking the whole structure."""
-    where = _read_directory_location(src, limits)
-    centrals = _read_central_directory(src, where, limits)
-    data_offsets = _check_layout(src, centrals, where.offset)
-    return [replace(central.entry, data_offset=data_offsets[central.entry.name]) for central in centrals]
-
-
-# --- the same checks in one streaming pass ----------------------------------------------------------
+# --- the checks in one streaming pass ---------------------------------------------------------------
 #
-# `read_directory` reads every local header before any data: on S3 that is a pass over the whole
-# archive (its headers are spread through it) before the pass over the data, so the archive is read
-# twice. `read_central_directory` checks what the central directory alone shows; `Layout` then checks
-# each local header, the tiling (no gap, no overlap, nothing before or after) and each data descriptor
-# as the entries stream by in archive order, raising the same reasons as `read_directory` does.
+# The local headers are spread through the archive, so checking them all before any data would read
+# an archive on S3 twice. `read_central_directory` checks what the central directory alone shows;
+# `Layout` then checks each local header, the tiling (no gap, no overlap, nothing before or after)
+# and each data descriptor as the entries stream by in archive order.
 
 
 class CentralDirectory:
@@ -561,7 +505,7 @@ LONGEST_CENTRAL = CENTRAL_HEADER.size + 3 * MAX_16  # fixed part, name, extra fi
 
 
 def _stream_centrals(src: RandomAccess, where: _Directory, limits: Limits) -> Iterator[_Central]:
-    """The directory's records, parsed from windows of it (as `_read_central_directory` does)."""
+    """The directory's records, parsed from windows of it ."""
     if where.offset < 0 or where.offset + where.size > src.size:
         raise _reject("archive.truncated")
     window, window_start, position = b"", 0, 0

@@ -13,7 +13,6 @@ becomes live by one conditional write of `HEAD`, so readers never see a half-wri
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 from collections.abc import Iterable, Iterator
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Protocol
 
-from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from kluis.archive.names import is_generation_id, is_generation_member
@@ -187,35 +185,6 @@ class DataStore:
             self.s3.upload_fileobj(body, self.bucket, key, ExtraArgs=extra)
         return key
 
-    def put_stream(
-        self,
-        scope: Scope,
-        generation: str,
-        name: str,
-        chunks: Iterator[bytes],
-        *,
-        sha256: str,
-        part_size: int,
-    ) -> str:
-        """Stream one member into a (not yet live) generation in bounded memory; returns its key.
-
-        The SHA-256 the bytes were checked against is kept as object metadata: the record of what
-        was verified, which the post-confirmation check compares with the manifest.
-        """
-        if not is_generation_member(name):
-            raise ValueError(f"not a name a generation may hold: {name!r}")
-        key = self.generation_prefix(scope, generation) + name
-        self.s3.upload_fileobj(
-            ChunkReader(chunks),
-            self.bucket,
-            key,
-            ExtraArgs={"ContentType": _content_type(name), "Metadata": {"sha256": sha256}},
-            Config=TransferConfig(
-                multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=4
-            ),
-        )
-        return key
-
     def write_note(self, scope: Scope, generation: str, name: str, body: bytes) -> str:
         """A note beside a generation's members (e.g. the manifest a restore came from); never backed up."""
         if is_generation_member(name) or "/" in name:
@@ -359,29 +328,3 @@ def _chunks_of(body: Body, size: int) -> Iterator[bytes]:
 
 def _content_type(name: str) -> str:
     return "application/pdf" if name.endswith(".pdf") else "application/x-ndjson"
-
-
-class ChunkReader(io.RawIOBase):
-    """A read-only file over an iterator of byte chunks, for boto3's streaming uploads.
-
-    Exceptions raised by the iterator (e.g. a checksum found wrong at the end) surface from read(),
-    so the upload fails instead of completing.
-    """
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = iter(chunks)
-        self._buffer = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = memoryview(chunk)
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
