@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from kluis.archive.zipreader import iter_content, read_directory
 from kluis.archive.zipwriter import ZipWriter
 from kluis.storage.ranged import S3RangeReader
+from tests.zip_walk import walk
 
 BUCKET = "kluis-test"
 DATA = random.Random(3).randbytes(10_000)
@@ -97,8 +97,7 @@ def test_archive_read_with_few_gets(s3: Any) -> None:
     s3.put_object(Bucket=BUCKET, Key="archive.zip", Body=out.getvalue())
 
     reader = S3RangeReader(s3, BUCKET, "archive.zip", block_size=64 * 1024)
-    entries = read_directory(reader)
-    contents = {entry.name: b"".join(iter_content(reader, entry)) for entry in entries}
+    contents = {entry.name: content for entry, content in walk(reader)}
     assert contents == members
     blocks = -(-len(out.getvalue()) // (64 * 1024))
     # Sequential reading fetches each block about once, not three GETs per member.
