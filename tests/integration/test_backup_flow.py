@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import pyxaf
 
-from kluis.archive.manifest import Manifest
 from kluis.archive.signature import ManifestSigner
 from kluis.archive.validation import open_archive
 from kluis.archive.zipreader import ArchiveRejected, BytesSource
 from kluis.jobs.model import new_backup
 from kluis.scope import Scope
 from kluis.storage.jobs import JobStore
+from tests.archive_reading import read_manifest
 from tests.integration.harness import CUSTOMER, OTHER_CUSTOMER, Harness, open_zip
 
 
@@ -60,7 +60,7 @@ def test_the_archive_opens_with_zipfile_and_unzip(with_documents):
 
 def test_the_manifest_names_the_identity_and_the_live_generation(harness, with_documents):
     _, data, _ = with_documents
-    manifest = Manifest.from_bytes(open_zip(data).read("manifest.json"))
+    manifest = read_manifest(open_zip(data).read("manifest.json"))
     head = harness.store.head(Scope(CUSTOMER, "00017", "2025"))
     assert (manifest.customer, manifest.administration, manifest.fiscal_year) == (CUSTOMER, "00017", "2025")
     assert manifest.source_generation == head.generation
@@ -99,7 +99,7 @@ def test_the_download_holds_auditfiles_that_read_back_as_the_records(harness, wi
     _, data, _ = with_documents
     archive = open_zip(data)
     xaf = archive.read(name)
-    listed = {e.path: e for e in Manifest.from_bytes(archive.read("manifest.json")).entries}
+    listed = {e.path: e for e in read_manifest(archive.read("manifest.json")).entries}
     assert listed[name].size == len(xaf)
     report = pyxaf.validate(xaf, xsd=True)
     assert "L4x xsd" in report.checked and report.ok, report.errors
@@ -130,7 +130,7 @@ def test_signature_and_every_checksum_verify(harness, with_documents):
 def test_a_backup_without_documents_holds_records_only(harness):
     job = harness.backup(documents=False)
     data = harness.download(job).content
-    manifest = Manifest.from_bytes(open_zip(data).read("manifest.json"))
+    manifest = read_manifest(open_zip(data).read("manifest.json"))
     assert manifest.include_documents is False
     assert manifest.document_count == 0
     assert all(

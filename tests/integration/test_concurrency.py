@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from kluis.archive.manifest import Manifest
 from kluis.scope import Scope
+from tests.archive_reading import read_manifest
 from tests.integration.harness import (
     Harness,
     archive_members,
@@ -79,7 +79,7 @@ def check_backup_is_one_generation(
 ) -> None:
     """The archive's manifest names one source generation and its entries are that generation's bytes."""
     data = harness.download(job).content
-    manifest = Manifest.from_bytes(open_zip(data).read("manifest.json"))
+    manifest = read_manifest(open_zip(data).read("manifest.json"))
     source = manifest.source_generation
     store = harness.store
     objects = {obj.name: store.open(obj.key).read() for obj in store.generation_objects(SCOPE, source)}

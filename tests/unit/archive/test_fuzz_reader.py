@@ -2,7 +2,7 @@
 
 Valid archives are mutated (bit flips, overwritten fields, insertions, deletions, truncations, splices
 of two archives) or replaced by random bytes, then read as `kluis.flows.restore` would: the checked
-central directory and the `Layout` walk with `iter_content` over every entry (`tests.zip_walk`), and
+central directory and the `Layout` walk with `iter_content` over every entry (`tests.archive_reading`), and
 `open_archive(...).verify()` with a signer that accepts any signature, so that mutations reach
 manifest parsing and the member checks too.
 
@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from kluis.archive.validation import open_archive
 from kluis.archive.zipreader import ArchiveRejected, BytesSource
+from tests.archive_reading import walk
 from tests.hostile.corpus import (
     Zip64End,
     assemble,
@@ -32,7 +33,6 @@ from tests.hostile.corpus import (
     generation_files,
     members_of,
 )
-from tests.zip_walk import walk
 
 EXAMPLES = int(os.environ.get("KLUIS_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(

@@ -24,7 +24,7 @@ from kluis.archive.zipreader import (
     iter_content,
 )
 from kluis.archive.zipwriter import ZipWriter
-from tests.zip_walk import entries, walk
+from tests.archive_reading import entries, walk
 
 MOMENT = datetime(2025, 1, 31, 12, 0, 0)
 JOURNAL = b'{"id": 1, "amount": "12.50", "text": "rent"}\n' * 2000

@@ -22,9 +22,11 @@ CACHE_KIB = 8 * 1024
 BATCH = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class CentralRow:
-    """A checked central directory record (the name is exactly its UTF-8 bytes in the archive)."""
+@dataclass(frozen=True, slots=True)  # one per entry: 66,000+ of them in a large archive
+class Entry:
+    """One checked entry: where its data starts and what it must inflate to. The name is exactly
+    its UTF-8 bytes in the archive. `data_offset` is -1 until its local header has been read
+    (`kluis.archive.zipreader.Layout`); the central directory alone does not say it."""
 
     name: str
     method: int
@@ -33,7 +35,7 @@ class CentralRow:
     compressed_size: int
     size: int
     header_offset: int
-    zip64: bool
+    data_offset: int = -1
 
 
 class EntryIndex:
@@ -65,16 +67,16 @@ class EntryIndex:
         self.central_count = 0
         self.manifest_count = 0
         self._cached_from = -1
-        self._cached: list[CentralRow] = []
+        self._cached: list[tuple[Entry, bool]] = []
 
     # -- the central directory ------------------------------------------------------------------
-    def add_central(self, row: CentralRow, name_key: str) -> bool:
+    def add_central(self, entry: Entry, zip64: bool, name_key: str) -> bool:
         """Add a record; False if its name key (case and Unicode form folded) is there already."""
         try:
             self._db.execute(
                 "INSERT INTO central VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (row.name, name_key, row.method, row.flags, row.crc32, row.compressed_size, row.size,
-                 row.header_offset, int(row.zip64)),
+                (entry.name, name_key, entry.method, entry.flags, entry.crc32, entry.compressed_size,
+                 entry.size, entry.header_offset, int(zip64)),
             )  # fmt: skip
         except sqlite3.IntegrityError:
             return False
@@ -94,12 +96,13 @@ class EntryIndex:
         self._db.execute("COMMIT")
         self._db.execute("BEGIN")
 
-    def central(self, position: int) -> CentralRow:
-        """The record at `position` in archive order (read in batches: a walk is sequential)."""
+    def central(self, position: int) -> tuple[Entry, bool]:
+        """The record at `position` in archive order, and whether it is ZIP64 (read in batches: a
+        walk is sequential)."""
         if not self._cached_from <= position < self._cached_from + len(self._cached):
             self._cached_from = position
             self._cached = [
-                CentralRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]))
+                (Entry(row[0], row[1], row[2], row[3], row[4], row[5], row[6]), bool(row[7]))
                 for row in self._db.execute(
                     "SELECT name, method, flags, crc32, compressed_size, size, header_offset, zip64 "
                     "FROM central WHERE position >= ? ORDER BY position LIMIT ?",

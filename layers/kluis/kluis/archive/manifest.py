@@ -11,8 +11,8 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from dataclasses import dataclass, field, fields
+from typing import Any, BinaryIO
 
 import ijson
 
@@ -49,13 +49,21 @@ class ManifestEntry:
 
 
 @dataclass(frozen=True)
-class Manifest:
+class ManifestHeader:
+    """The manifest's own fields: the archive's identity, whatever its entries."""
+
     customer: str
     administration: str
     fiscal_year: str
     created_at: str
     source_generation: str
     include_documents: bool
+
+
+@dataclass(frozen=True)
+class Manifest(ManifestHeader):
+    """A manifest with its entries, as the build writes it (restores read it with `index_manifest`)."""
+
     entries: tuple[ManifestEntry, ...] = field(default_factory=tuple)
 
     @property
@@ -88,18 +96,6 @@ class Manifest:
     def to_bytes(self) -> bytes:
         """Canonical bytes (sorted keys, fixed separators): what the MAC covers."""
         return (json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Manifest:
-        if len(data) > MAX_MANIFEST_BYTES:
-            raise ManifestInvalid("too_large")
-        try:
-            raw = json.loads(data.decode("utf-8"))
-        except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, too long integers, deep nesting
-            raise ManifestInvalid("not_json") from error
-        if not isinstance(raw, dict):
-            raise ManifestInvalid("not_object")
-        return _parse(raw)
 
 
 class ManifestStream:
@@ -137,17 +133,11 @@ class ManifestStream:
         """The counts, for a checkpoint (the lines file goes with it)."""
         return {"records": self.records, "documents": self.documents, "total_bytes": self.total_bytes}
 
-    def chunks(self, identity: Manifest, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
-        """The manifest's bytes: `identity`'s fields (its entries ignored) and the entries added here."""
+    def chunks(self, identity: ManifestHeader, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        """The manifest's bytes: `identity`'s fields and the entries added here."""
+        header = {field.name: getattr(identity, field.name) for field in fields(ManifestHeader)}
         head = {
-            **Manifest(
-                customer=identity.customer,
-                administration=identity.administration,
-                fiscal_year=identity.fiscal_year,
-                created_at=identity.created_at,
-                source_generation=identity.source_generation,
-                include_documents=identity.include_documents,
-            ).to_dict(),
+            **Manifest(**header).to_dict(),
             "counts": {"records": self.records, "documents": self.documents},
             "totals": {"bytes": self.total_bytes},
         }
@@ -166,15 +156,9 @@ class ManifestStream:
 
 
 @dataclass(frozen=True)
-class ManifestSummary:
+class ManifestSummary(ManifestHeader):
     """A checked manifest without its entries, which went into an index (`index_manifest`)."""
 
-    customer: str
-    administration: str
-    fiscal_year: str
-    created_at: str
-    source_generation: str
-    include_documents: bool
     record_count: int  # the entries that are not documents: the records, and the auditfiles if any
     document_count: int
     total_bytes: int
@@ -201,15 +185,15 @@ class ManifestSummary:
 
 
 class _EntriesNotAList:
-    """What `entries` was when it was not an array (the check comes in `_parse`'s order)."""
+    """What `entries` was when it was not an array (checked after the manifest's own fields)."""
 
 
 def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> ManifestSummary:
-    """Check `data` as `Manifest.from_bytes` does, without holding its entries: each goes to `add`.
+    """Check manifest.json strictly, without holding its entries: each goes to `add`.
 
     An incremental parser (ijson) reads the entries one by one; `add` returns False for a path
-    it has already (a duplicate). The checks and their order are `_parse`'s: the first faulty entry
-    is reported after the manifest's own fields are found right, as there.
+    it has already (a duplicate). The first faulty entry is reported only after the manifest's own
+    fields are found right, so the reason names the most basic fault.
     """
     if len(data) > MAX_MANIFEST_BYTES:
         raise ManifestInvalid("too_large")
@@ -234,7 +218,7 @@ def index_manifest(data: bytes, add: Callable[[ManifestEntry], bool]) -> Manifes
             raw[key] = _rest_of_value(events, next(events))
     for _ in events:
         pass
-    header = _header(raw)  # the manifest's own fields, in _parse's order
+    header = _header(raw)  # the manifest's own fields first
     if isinstance(raw.get("entries"), _EntriesNotAList) or "entries" not in raw:
         raise ManifestInvalid("field", field="entries")
     if entry_error is not None:
@@ -306,7 +290,7 @@ def _index_entries(
         if fault is not None:
             continue
         try:
-            entry = _parse_entry(item, None)
+            entry = _parse_entry(item)
         except ManifestInvalid as invalid:
             fault = invalid
             continue
@@ -335,7 +319,7 @@ def _identity(raw: dict[str, Any], name: str, check: Callable[[object], str]) ->
         raise ManifestInvalid("identity", field=name, value=shown(str(raw.get(name)))) from error
 
 
-def _parse_entry(raw: Any, seen: set[str] | None) -> ManifestEntry:
+def _parse_entry(raw: Any) -> ManifestEntry:
     if not isinstance(raw, dict):
         raise ManifestInvalid("entry_not_object")
     path = _require(raw, "path", str)
@@ -343,12 +327,8 @@ def _parse_entry(raw: Any, seen: set[str] | None) -> ManifestEntry:
     sha256 = _require(raw, "sha256", str)
     if not is_archive_member(path):
         raise ManifestInvalid("entry_name", name=shown(path))
-    if seen is not None and path in seen:
-        raise ManifestInvalid("entry_twice", name=shown(path))
     if size < 0 or not SHA256_PATTERN.fullmatch(sha256):
         raise ManifestInvalid("entry_values", name=shown(path))
-    if seen is not None:
-        seen.add(path)
     return ManifestEntry(path=path, size=size, sha256=sha256)
 
 
@@ -378,28 +358,8 @@ def _header(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _parse(raw: dict[str, Any]) -> Manifest:
-    header = _header(raw)
-    seen: set[str] = set()
-    entries = tuple(_parse_entry(item, seen) for item in _require(raw, "entries", list))
-    manifest = Manifest(**header, entries=entries)
-    _check_counts(raw, manifest)
-    return manifest
-
-
-class _Counted(Protocol):
-    @property
-    def include_documents(self) -> bool: ...
-    @property
-    def record_count(self) -> int: ...
-    @property
-    def document_count(self) -> int: ...
-    @property
-    def total_bytes(self) -> int: ...
-
-
-def _check_counts(raw: dict[str, Any], manifest: _Counted) -> None:
-    """The manifest's own counts and totals agree with its entries (whole or streamed)."""
+def _check_counts(raw: dict[str, Any], manifest: ManifestSummary) -> None:
+    """The manifest's own counts and totals agree with its entries."""
     if not manifest.include_documents and manifest.document_count:
         raise ManifestInvalid("documents")
     if raw.get("counts") != {"records": manifest.record_count, "documents": manifest.document_count}:

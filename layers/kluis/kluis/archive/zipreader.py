@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from kluis.archive.entry_index import CentralRow, EntryIndex
+from kluis.archive.entry_index import Entry, EntryIndex
 from kluis.errors import KluisError
 from kluis.reasons import shown
 
@@ -119,20 +119,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True, slots=True)  # one per entry: 66,000+ of them in a large archive
-class Entry:
-    """One checked entry: where its data starts and what it must inflate to."""
-
-    name: str
-    method: int
-    flags: int
-    crc32: int
-    compressed_size: int
-    size: int
-    header_offset: int
-    data_offset: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +338,7 @@ def _parse_central(record: bytes, position: int, limits: Limits) -> tuple[_Centr
         raise _reject("archive.multi_disk")
     _check_flags_and_method(name, flags, method)
     _check_file_type(name, made_by, external)
-    entry = Entry(name, method, flags, crc, compressed, size, offset, data_offset=-1)
+    entry = Entry(name, method, flags, crc, compressed, size, offset)
     _check_sizes(entry, limits)
     return _Central(entry=entry, raw_name=raw_name, zip64=zip64), end
 
@@ -447,11 +433,8 @@ class CentralDirectory:
 
     def central(self, position: int) -> _Central:
         """The record at `position` in archive order (by header offset)."""
-        row = self.index.central(position)
-        entry = Entry(
-            row.name, row.method, row.flags, row.crc32, row.compressed_size, row.size, row.header_offset, -1
-        )
-        return _Central(entry=entry, raw_name=row.name.encode("utf-8"), zip64=row.zip64)
+        entry, zip64 = self.index.central(position)
+        return _Central(entry=entry, raw_name=entry.name.encode("utf-8"), zip64=zip64)
 
     def close(self) -> None:
         self.index.close()
@@ -468,11 +451,7 @@ def read_central_directory(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -
         total = 0
         for central in _stream_centrals(src, where, limits):
             entry = central.entry
-            row = CentralRow(
-                entry.name, entry.method, entry.flags, entry.crc32, entry.compressed_size, entry.size,
-                entry.header_offset, central.zip64,
-            )  # fmt: skip
-            if not index.add_central(row, _name_key(entry.name)):
+            if not index.add_central(entry, central.zip64, _name_key(entry.name)):
                 raise _reject("archive.duplicate_name", name=shown(entry.name))
             total += entry.size
             if total > limits.max_total_size:

@@ -1,14 +1,18 @@
-"""Reading a ZIP in tests the way production reads one: the checked central directory
+"""Reading archives in tests the way production reads them.
+
+A ZIP: the checked central directory
 (`read_central_directory`), then the walk in archive order that checks each local header and data
 descriptor and proves the entries tile the file (`Layout`), each entry's content streamed between
 its `open` and `close` (as `kluis.archive.validation.BackupArchive.members` does). Production has no
-other reading path, so neither do the tests.
+other reading path, so neither do the tests. A manifest: `index_manifest`, as a restore reads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 
+from kluis.archive.manifest import Manifest, ManifestEntry, ManifestHeader, index_manifest
 from kluis.archive.zipreader import (
     DEFAULT_LIMITS,
     Entry,
@@ -48,3 +52,18 @@ def entries(src: RandomAccess, limits: Limits = DEFAULT_LIMITS) -> list[Entry]:
         return found
     finally:
         directory.close()
+
+
+def read_manifest(data: bytes) -> Manifest:
+    """manifest.json checked and read as a restore reads it (`index_manifest`), its entries kept."""
+    entries: dict[str, ManifestEntry] = {}
+
+    def add(entry: ManifestEntry) -> bool:
+        if entry.path in entries:
+            return False  # a duplicate: index_manifest refuses the manifest
+        entries[entry.path] = entry
+        return True
+
+    summary = index_manifest(data, add)
+    header = {field.name: getattr(summary, field.name) for field in fields(ManifestHeader)}
+    return Manifest(**header, entries=tuple(entries.values()))
