@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from kluis.flows.failures import technical_message
 from kluis.runtime.logs import invocation, log_keys
 from kluis.runtime.resources import Resources
-from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.settings import Settings
+from kluis.transient import retried_by_the_state_machine
 
 logger = Logger()
 resources = Resources(

@@ -11,8 +11,8 @@ from kluis.flows.failures import technical_message
 from kluis.jobs.lifecycle import ItemStatus
 from kluis.runtime.logs import invocation, log_keys
 from kluis.runtime.resources import Resources
-from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.settings import Settings
+from kluis.transient import retried_by_the_state_machine
 
 logger = Logger()
 resources = Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE")))

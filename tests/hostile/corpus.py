@@ -36,7 +36,7 @@ from kluis.archive.manifest import MANIFEST_NAME, SIGNATURE_NAME, Manifest, Mani
 from kluis.archive.signature import ALGORITHM, ManifestSigner
 from kluis.archive.zipreader import BytesSource
 from kluis.archive.zipwriter import ZipWriter
-from tests.zip_walk import entries
+from tests.archive_reading import entries
 
 KIB = 1024
 MIB = 1024 * KIB

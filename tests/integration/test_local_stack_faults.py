@@ -1,7 +1,7 @@
 """The local stack fails requests as AWS fails them, when asked (infra/local/faults.py).
 
 Each transient fault is the service's own answer: the status, the error code botocore reads, a
-request id. The product's code treats every one of them as worth retrying (kluis.runtime.transient),
+request id. The product's code treats every one of them as worth retrying (kluis.transient),
 its SDK clients retry them, and only the product's own requests are ever failed: never the stack's
 set-up, the tests' harness or a browser's presigned request.
 """
@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from infra.local.faults import FAULTS, INTERPRETER_KEY, Fault
 from kluis.runtime.resources import S3_CONFIG
-from kluis.runtime.transient import is_transient
+from kluis.transient import is_transient
 from tests.integration.harness import Harness
 
 ONCE = Config(retries={"mode": "standard", "total_max_attempts": 1})

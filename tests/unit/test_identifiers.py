@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from kluis import verification
 from kluis.archive.names import is_generation_id, is_generation_member
+from kluis.flows.restore import confirmation as verification
 from kluis.flows.restore.uploads import UPLOAD_KEY
 from kluis.jobs.model import is_job_id, new_job_id
 from kluis.scope import InvalidScope, check_administration, check_customer, check_year

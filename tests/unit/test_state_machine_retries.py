@@ -1,7 +1,7 @@
 """Every task of every state machine retries the transient faults AWS sends, bounded and with jitter.
 
 Step Functions does not retry a task by itself: a Lambda invocation refused with
-`Lambda.TooManyRequestsException`, a function's `TransientError` (kluis.runtime.transient) or a
+`Lambda.TooManyRequestsException`, a function's `TransientError` (kluis.transient) or a
 throttled DynamoDB write fails the state unless its Retry names the error. A state without one ends
 a customer's job at the first throttle (found by tests/integration/test_transient_faults.py: the
 restore's AwaitConfirmation had none). The Step Functions developer guide recommends retrying

@@ -22,10 +22,10 @@ from kluis.flows.restore.confirmation import WrongCode
 from kluis.flows.restore.uploads import upload_key
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, RestoreJob, new_backup, new_restore
-from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
 from kluis.storage.data import new_generation_id
 from kluis.storage.jobs import JobStateConflict, to_item
+from kluis.transient import TransientError
 from kluis_tools.seed import SeedSpec
 from tests.hostile.corpus import CREATED
 from tests.unit.conftest import World

@@ -14,10 +14,10 @@ from kluis.errors import KluisError
 from kluis.flows.restore.confirmation import CANCELLED_ERROR, TOO_MANY_ATTEMPTS_ERROR
 from kluis.jobs.lifecycle import ITEM_MOVES, MOVES, ItemStatus, Kind, Status, allowed, sources, statuses
 from kluis.jobs.model import RequestItem, SystemRestoreRequest, new_backup, new_job_id, new_restore
-from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
 from kluis.storage.jobs import JOB_PREFIX, JobStateConflict
 from kluis.storage.requests import RequestBusy
+from kluis.transient import TransientError
 from tests.unit.conftest import World
 
 ROOT = Path(__file__).resolve().parents[3]

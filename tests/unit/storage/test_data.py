@@ -6,9 +6,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from kluis.runtime.transient import is_transient
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, HeadConflict, new_generation_id
+from kluis.transient import is_transient
 
 SCOPE = Scope("10234", "00017", "2025")
 

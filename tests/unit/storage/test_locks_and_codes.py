@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kluis import verification
+from kluis.flows.restore import confirmation as verification
 from kluis.scope import Scope
 from kluis.storage.locks import LockBusy
 from tests.unit.conftest import world

@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from kluis.archive.zipwriter import ZipWriter
 from kluis.storage.ranged import S3RangeReader
-from tests.zip_walk import walk
+from tests.archive_reading import walk
 
 BUCKET = "kluis-test"
 DATA = random.Random(3).randbytes(10_000)

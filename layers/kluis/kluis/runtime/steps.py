@@ -15,8 +15,8 @@ from aws_lambda_powertools import Logger
 
 from kluis.jobs.model import JobBase
 from kluis.runtime.logs import log_keys
-from kluis.runtime.transient import retried_by_the_state_machine
 from kluis.storage.jobs import JobStore
+from kluis.transient import retried_by_the_state_machine
 
 J = TypeVar("J", bound=JobBase)
 

@@ -26,12 +26,12 @@ from kluis.errors import KluisError
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import FlipTicket, Restored, RestoreJob
-from kluis.runtime.transient import TransientError
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, Head, HeadConflict
 from kluis.storage.inventory import InventoryMissing, StageInventories
 from kluis.storage.jobs import JobStateConflict, JobStore
 from kluis.storage.locks import Locks
+from kluis.transient import TransientError
 
 LOG = logging.getLogger(__name__)
 LEASE_SECONDS = 900

@@ -17,9 +17,9 @@ from __future__ import annotations
 import logging
 
 from kluis.books.summary import BooksPreview, preview
-from kluis.runtime.transient import is_transient
 from kluis.scope import Scope
 from kluis.storage.data import DataStore, GenerationRecords
+from kluis.transient import is_transient
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from kluis.errors import Reason
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import Failure, Restored, RestoreJob, now_iso
-from kluis.runtime.transient import TransientError
 from kluis.storage.data import DataStore
 from kluis.storage.jobs import JobStateConflict, JobStore
 from kluis.storage.locks import Locks
+from kluis.transient import TransientError
 
 TIMEOUT = "States.Timeout"  # Step Functions' name for a state that ran out of its TimeoutSeconds
 FENCE_ATTEMPTS = 3

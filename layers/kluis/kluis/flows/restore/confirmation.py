@@ -3,25 +3,33 @@
 The AwaitConfirmation step (`.waitForTaskToken`) puts a code and the task token on the job; the API
 checks what the user types (`confirm`), counts wrong codes, and lets the user cancel. The right code
 sends the task token back, and the execution goes on to Apply.
+
+The code is not a secret from its owner (GET /jobs/{id} shows it to them); it makes the replacement
+a conscious act and ties the confirmation to this one job. Compared in constant time all the same,
+and only a limited number of wrong attempts are allowed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
+import re
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
-from kluis import verification
 from kluis.errors import KluisError, Reason
 from kluis.flows.restore.uploads import RestoreUploads
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import Confirmation, Failure, RestoreJob
 from kluis.storage.jobs import JobStateConflict, JobStore
 
+CODE_DIGITS = 6
+CODE_PATTERN = re.compile(r"[0-9]{6}")
 # Errors the AwaitConfirmation step's Catch sends to Discard (restore.asl.json).
 CANCELLED_ERROR = "RestoreCancelled"
 TOO_MANY_ATTEMPTS_ERROR = "TooManyAttempts"
@@ -51,7 +59,7 @@ class AwaitConfirmation:
         expires = datetime.now(UTC) + timedelta(seconds=timeout_seconds)
         shown = job.confirmation if job.status is Status.AWAITING_CONFIRMATION else None
         confirmation = Confirmation(
-            code=shown.code if shown else verification.new_code(),
+            code=shown.code if shown else new_code(),
             attempts_left=shown.attempts_left if shown else self.attempts,
             expires_at=expires.isoformat(timespec="seconds"),
             task_token=task_token,
@@ -72,7 +80,7 @@ class Confirmations:
         job = self.jobs.get_restore(customer, job_id)
         if job.status is not Status.AWAITING_CONFIRMATION or job.confirmation is None:
             raise JobStateConflict("restore.not_awaiting_confirmation", status=str(job.status))
-        if not verification.matches(job.confirmation.code, code):
+        if not matches(job.confirmation.code, code):
             raise self._wrong_code(job, job.confirmation)
         moved = self.jobs.move(job, Status.APPLYING)
         try:
@@ -121,3 +129,16 @@ class Confirmations:
             self.stepfunctions.send_task_failure(
                 taskToken=confirmation.task_token, error=error, cause=reason.message
             )
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def normalise(typed: str) -> str:
+    """What people type: spaces or dashes between groups of digits are fine."""
+    return re.sub(r"[\s-]", "", typed)
+
+
+def matches(expected: str, typed: str) -> bool:
+    return hmac.compare_digest(expected.encode(), normalise(typed).encode())
