@@ -1,10 +1,16 @@
 """The catalogue of AWS calls the integration tests' code paths make (`calls.json` beside this file):
-what `tests/policy/test_roles.py` evaluates, and `tests/integration/test_zz_policy_catalogue.py` keeps
-complete. The shape of a call and the requests IAM makes of it are `infra.iam.calls`."""
+what `tests/policy/test_roles.py` evaluates, and the end of every pytest run that ran integration
+tests keeps complete (`check_recorded`, called from tests/integration/conftest.py). The shape of a
+call and the requests IAM makes of it are `infra.iam.calls`.
+
+A new call (a new operation, bucket, key shape or principal) fails the run until it is catalogued:
+`KLUIS_RECORD_CALLS=1 .venv/bin/pytest tests/integration` adds what this run made; review the diff
+of calls.json, then `pytest tests/policy` says whether each role allows it."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -46,3 +52,13 @@ def uncovered(recorded: Iterable[Call], catalogue: Iterable[Call]) -> list[Call]
 
 def _shape(call: Call) -> Call:
     return replace(call, missing=False, reads=())
+
+
+def check_recorded(recorded: set[Call]) -> list[str]:
+    """What the end of the run reports: each recorded call no catalogued call covers (none: the
+    catalogue is complete). With KLUIS_RECORD_CALLS=1 the recorded calls are added to it instead."""
+    catalogue = set(load_catalogue())
+    if os.environ.get("KLUIS_RECORD_CALLS") == "1":
+        save_catalogue(catalogue | recorded)
+        return []
+    return [json.dumps(call.as_dict(), sort_keys=True) for call in uncovered(recorded, catalogue)]

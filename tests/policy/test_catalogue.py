@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from infra.iam.calls import Call
-from tests.policy.catalogue import uncovered
+from tests.policy.catalogue import check_recorded, load_catalogue, uncovered
 
 HEAD = Call("OperatorRole", "s3", "HeadObject", "RetentionBucket", key="retained/{n}/{job}.zip", version=True)
 
@@ -24,3 +26,12 @@ def test_a_read_that_found_its_key_missing_needs_a_catalogued_one_that_did():
 def test_another_shape_is_never_covered():
     other = Call(**(HEAD.as_dict() | {"key": "retained/other"}))
     assert uncovered([other], [HEAD]) == [other]
+
+
+def test_the_end_of_a_run_reports_each_call_outside_the_catalogue_and_nothing_else(monkeypatch):
+    monkeypatch.delenv("KLUIS_RECORD_CALLS", raising=False)
+    catalogued = set(load_catalogue())
+    new = Call("ApiFunction", "s3", "DeleteBucket", "DataBucket")
+    assert new not in catalogued
+    assert check_recorded(catalogued) == []
+    assert check_recorded(catalogued | {new}) == [json.dumps(new.as_dict(), sort_keys=True)]
