@@ -70,7 +70,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest tests/unit -q -x
+	$(BIN)/pytest tests/unit -q -x -m "not slow and not build"
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration -q

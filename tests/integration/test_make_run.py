@@ -15,6 +15,8 @@ import pytest
 
 from infra.local.__main__ import PORT_IN_USE, ports_problem
 
+pytestmark = pytest.mark.slow  # make run: `make test` runs it, `make check` does not
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

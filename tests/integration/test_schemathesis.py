@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from kluis.api.app import app
+
+pytestmark = pytest.mark.slow  # schemathesis: `make test` runs it, `make check` does not
 
 CUSTOMER = "31005"
 

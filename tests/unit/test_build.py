@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
+# It inspects what `make build` made: `make test` builds first, `make check` does not build.
+pytestmark = pytest.mark.build
 LAYER = BUILD / "KluisLayer" / "python"
 
 

@@ -20,6 +20,7 @@ import struct
 import zipfile
 import zlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,8 @@ from tests.hostile.corpus import (
     generation_files,
     members_of,
 )
+
+pytestmark = pytest.mark.slow  # fuzzing: `make test` runs it, `make check` does not
 
 EXAMPLES = int(os.environ.get("KLUIS_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(

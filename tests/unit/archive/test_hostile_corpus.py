@@ -31,6 +31,8 @@ from tests.hostile.corpus import (
     quoted_overlap_bomb,
 )
 
+pytestmark = pytest.mark.slow  # the hostile corpus: `make test` runs it, `make check` does not
+
 MAX_PEAK_BYTES = 64 * MIB
 MAX_SECONDS = 2.0
 REASON_SHAPE = re.compile(r"^[A-Z].*[.]$", re.DOTALL)
