@@ -78,9 +78,14 @@ integration: $(STAMP)
 e2e: $(STAMP) browser
 	$(BIN)/pytest tests/e2e -q
 
-# The build first: tests/unit/test_build.py inspects what it built.
+# The build first: tests/unit/test_build.py inspects what it built. The browser tests run in one
+# process (one Chromium, one local stack); everything else in $(WORKERS) pytest-xdist workers, each
+# with its own local stack, a test file never split between them (tests/policy/session.py gathers
+# every worker's AWS calls for the policy catalogue check at the end).
+WORKERS ?= 2
 test: $(STAMP) browser lint build
-	$(BIN)/pytest tests -q --durations=25
+	$(BIN)/pytest tests/e2e -q --durations=10
+	$(BIN)/pytest tests -q --ignore=tests/e2e -n $(WORKERS) --dist loadfile --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

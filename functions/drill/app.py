@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.runtime.logs import invocation
+from kluis.runtime.metrics import Unit, record
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 
@@ -26,6 +27,8 @@ class DrillFailed(Exception):
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     source = (event or {}).get("source", "primary")
     result = resources.drill.run(sample=resources.settings.drill_sample_size, source=source)
+    record("DrillsPassed" if result["ok"] else "DrillsFailed")
+    record("DrillItems", Unit.Count, len(result["items"]))
     logger.info("restore drill", extra={"drill": result["drill_id"], "ok": result["ok"]})
     if not result["ok"]:
         problems = [item.get("problem") for item in result["items"] if not item["ok"]] or ["nothing sampled"]

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.flows.failures import technical_message
 from kluis.runtime.logs import invocation, log_keys
+from kluis.runtime.metrics import record
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 from kluis.transient import retried_by_the_state_machine
@@ -27,4 +28,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.error("job failed", extra={"error": name, "detail": technical_message(cause)})
     with retried_by_the_state_machine():
         status = resources.failures.record(event["customer"], event["jobId"], name, cause)
+    record("JobsFailed")
     return {"status": str(status)}

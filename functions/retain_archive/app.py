@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.jobs.model import BackupJob
 from kluis.runtime.logs import invocation
+from kluis.runtime.metrics import record
 from kluis.runtime.resources import Resources
 from kluis.runtime.steps import job_step
 from kluis.settings import Settings
@@ -26,5 +27,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with job_step(logger, resources.jobs, event, BackupJob) as job:
         job = resources.retention.retain(job)
     until = job.retained.retain_until if job.retained else None
+    record("ArchivesRetained")
     logger.info("retained", extra={"retainUntil": until})
     return {"retainUntil": until}

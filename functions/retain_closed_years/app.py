@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.runtime.logs import invocation
+from kluis.runtime.metrics import Unit, record
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 
@@ -31,6 +32,7 @@ resources = Resources(
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "build")
     report = resources.closed_years.run(budget)
+    record("ClosedYearsStarted", Unit.Count, len(report.started))
     logger.info(
         "closed years looked at",
         extra={

@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.runtime.logs import invocation
+from kluis.runtime.metrics import Unit, record
 from kluis.runtime.resources import Resources
 from kluis.settings import Settings
 
@@ -21,6 +22,7 @@ resources = Resources(Settings.from_env(require=("DATA_BUCKET", "JOBS_TABLE", "U
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "build")
     report = resources.sweeper.run(budget)
+    record("GenerationsRetired", Unit.Count, sum(len(g) for g in report.retired.values()))
     logger.info(
         "sweep ended",
         extra={

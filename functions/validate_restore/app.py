@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kluis.jobs.model import RestoreJob
 from kluis.runtime.logs import invocation
+from kluis.runtime.metrics import record
 from kluis.runtime.resources import Resources
 from kluis.runtime.steps import job_step
 from kluis.settings import Settings
@@ -27,5 +28,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         else:
             budget = resources.settings.time_budget(context.get_remaining_time_in_millis(), "stage")
             result = resources.staging.stage(job, budget)
+    if result.done:
+        record("RestoresValidated" if result.accepted else "RestoresRejected")
     logger.info("validate step ended", extra={"done": result.done, "accepted": result.accepted})
     return {"done": result.done, "accepted": result.accepted}

@@ -13,10 +13,8 @@ os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
 import pytest
 
 from tests.integration.harness import Harness
-from tests.policy.catalogue import check_recorded
 from tests.policy.recording import Recorder
-
-RECORDER = pytest.StashKey[Recorder]()
+from tests.policy.session import RECORDER
 
 HOURLY_LIMITS = (
     "BACKUPS_PER_HOUR_PER_CUSTOMER",
@@ -40,7 +38,8 @@ def harness(request: pytest.FixtureRequest) -> Harness:
 
 def record_calls(harness: Harness) -> Recorder:
     """Every AWS call of every function (and of `kluis ops`, as the OperatorRole) on these tests' code
-    paths, for the policy tests (infra/iam/calls.py); `pytest_sessionfinish` checks them."""
+    paths, for the policy tests (infra/iam/calls.py); the end of the run checks them
+    (tests.policy.session)."""
     from kluis_tools import ops
 
     recorder = Recorder(harness.stack.logical_ids())
@@ -76,25 +75,3 @@ def configure(harness: Harness):
     yield apply
     if before:
         harness.stack.configure(**before)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Once every test has run, whatever their order: every AWS call the integration tests made is in
-    the policy tests' catalogue (tests/policy/calls.json), so the policy tests evaluate every call
-    the code makes. A call that is not fails the run (tests/policy/catalogue.py says what to do)."""
-    recorder = session.config.stash.get(RECORDER, None)
-    if recorder is None:
-        return  # no integration test ran
-    if not recorder.calls:
-        missing = ["no calls recorded: the recorder is not watching the functions"]
-    else:
-        missing = check_recorded(recorder.calls)
-    if missing:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        header = "AWS calls not in tests/policy/calls.json (see tests/policy/catalogue.py):"
-        if reporter is not None:
-            reporter.ensure_newline()
-            for line in [header, *missing]:
-                reporter.write_line(line, red=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED

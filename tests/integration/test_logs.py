@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from kluis.scope import Scope
-from tests.integration.harness import Harness, seed_scope
+from tests.integration.harness import Harness, confirm_code, seed_scope
 
 CUSTOMER = "31007"
 SCOPES = [Scope(CUSTOMER, f"0005{n}", "2025") for n in range(3)]
@@ -82,3 +83,40 @@ def test_concurrent_invocations_keep_their_own_function_and_job_in_every_line(ha
         assert line.get("function_name") == expected, line
         assert line.get("job") in jobs, line
         assert line.get("function_request_id"), line
+
+
+def emf_figures(out: str) -> list[dict[str, float]]:
+    """The figures of each Embedded Metric Format document in the functions' output."""
+    found = []
+    for line in out.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            document = json.loads(line)
+            (directive,) = document["_aws"]["CloudWatchMetrics"]
+            assert directive["Namespace"] == "Kluis"
+            found.append({m["Name"]: document[m["Name"]][0] for m in directive["Metrics"]})
+    return found
+
+
+def test_a_backup_and_a_restore_publish_the_figures_operators_watch(harness, capsys):
+    """CloudWatch metrics in the Embedded Metric Format, in the functions' output: what was built and
+    how large, and how each restore ended (docs/operations.md, "Watching it")."""
+    scope = Scope(CUSTOMER, "00059", "2025")
+    seed_scope(harness, scope)
+    capsys.readouterr()
+    job = harness.backup(scope.administration, scope.year, customer=CUSTOMER)
+    data = harness.download(job).content
+    restore = harness.start_restore(data, customer=CUSTOMER)
+    waiting = harness.wait_until(restore["jobId"], {"awaiting-confirmation"}, CUSTOMER)
+    assert confirm_code(harness, waiting, CUSTOMER).status_code == 202
+    harness.wait_until(restore["jobId"], {"restored"}, CUSTOMER)
+    # The job is restored a moment before the Apply invocation ends and publishes its figures.
+    out, deadline = "", time.monotonic() + 10
+    while "RestoresApplied" not in out and time.monotonic() < deadline:
+        time.sleep(0.1)
+        out += capsys.readouterr().out
+    figures = emf_figures(out)
+    built = [f for f in figures if "BackupsBuilt" in f]
+    assert len(built) == 1 and built[0]["BackupBytes"] > 0 and built[0]["BackupSeconds"] >= 0, figures
+    assert [f for f in figures if "RestoresValidated" in f] == [{"RestoresValidated": 1.0}], figures
+    applied = [f for f in figures if "RestoresApplied" in f]
+    assert len(applied) == 1 and applied[0]["RestoreSeconds"] >= 0, figures

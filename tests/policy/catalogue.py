@@ -1,6 +1,6 @@
 """The catalogue of AWS calls the integration tests' code paths make (`calls.json` beside this file):
 what `tests/policy/test_roles.py` evaluates, and the end of every pytest run that ran integration
-tests keeps complete (`check_recorded`, called from tests/integration/conftest.py). The shape of a
+tests keeps complete (`check_recorded`, called by tests.policy.session). The shape of a
 call and the requests IAM makes of it are `infra.iam.calls`.
 
 A new call (a new operation, bucket, key shape or principal) fails the run until it is catalogued:

@@ -91,6 +91,12 @@ class JobBase(_Model):
     def is_final(self) -> bool:
         return is_final(self.kind, self.status)
 
+    def seconds_since_created(self, now: datetime | None = None) -> float:
+        """How long the job has taken so far (a metric of how long backups and restores take)."""
+        created = datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
+        created = created if created.tzinfo else created.replace(tzinfo=UTC)
+        return max(0.0, ((now or datetime.now(UTC)) - created).total_seconds())
+
     @property
     def scope(self) -> Scope:
         if not (self.administration and self.year):

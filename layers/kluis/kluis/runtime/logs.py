@@ -5,6 +5,9 @@ every `Logger` of the service shares. In Lambda one invocation runs at a time pe
 harmless there; but wherever invocations share a process (the local stack runs every function's
 handler in one process, several at once), a validate step's line was labelled `ApiFunction` and lost
 its job id. These keys live in a context variable instead: per thread, so per invocation.
+
+`invocation` also opens the invocation's business metrics (kluis.runtime.metrics), published when
+it ends.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from typing import Any, TypeVar
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kluis.runtime.metrics import published
+
 R = TypeVar("R")
 Handler = Callable[[Any, LambdaContext], R]
 
 
 def invocation(logger: Logger) -> Callable[[Handler[R]], Handler[R]]:
-    """Decorate a handler so its log lines name this invocation (what inject_lambda_context does)."""
+    """Decorate a handler so its log lines name this invocation (what inject_lambda_context does),
+    and the metrics it records are published when it ends."""
 
     def decorate(handler: Handler[R]) -> Handler[R]:
         cold = [True]
@@ -38,7 +44,8 @@ def invocation(logger: Logger) -> Callable[[Handler[R]], Handler[R]]:
             )
             cold[0] = False
             try:
-                return handler(event, context)
+                with published():
+                    return handler(event, context)
             finally:
                 logger.thread_safe_clear_keys()
 
