@@ -42,6 +42,9 @@ class Action(StrEnum):
     RETENTION_REQUESTED = "retention.requested"
     RETENTION_ARCHIVED = "retention.archived"
     RETENTION_DOWNLOAD_ISSUED = "retention.download_issued"
+    AUDITFILE_REQUESTED = "auditfile.requested"
+    AUDITFILE_READY = "auditfile.ready"
+    AUDITFILE_FAILED = "auditfile.failed"
     OPERATOR_ACTION = "operator.action"
 
 

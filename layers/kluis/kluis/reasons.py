@@ -73,6 +73,17 @@ MESSAGES: dict[str, str] = {
     "backup.download_not_ready": "Only a ready backup can be downloaded; this job is {status}.",
     "backup.download_expired": "A backup can be downloaded for {days} days; this one's file has been "
     "removed. Make a new backup to download the data.",
+    # -- auditfiles made on request (kluis.flows.auditfiles) -------------------------------------
+    "auditfile.not_possible": "No auditfile can be made from this archive: its records have no fiscal year, "
+    "or a journal entry without a date that an auditfile cannot show truthfully (job {job}).",
+    "auditfile.archive_unverified": "The archive's signature or manifest could not be verified, so no "
+    "auditfile was made from it. Please contact support and mention job {job}.",
+    "auditfile.archive_damaged": "'{name}' in the archive is not what its signed manifest says, so no "
+    "auditfile was made from it. Please contact support and mention job {job}.",
+    "auditfile.fault": "The auditfile could not be made because of a fault on our side. Nothing was changed. "
+    "Please try again in a few minutes; if it keeps failing, contact support and mention job {job}.",
+    "auditfile.timeout": "Making the auditfile took too long and was stopped. Please try again; if it "
+    "happens again, contact support and mention job {job}.",
     # -- retention archives (kluis.flows.retention) -----------------------------------------------
     "retention.not_found": "There is no such retained archive.",
     "retention.period_over": "Fiscal year {year} of administration {administration} ended more than {years} "

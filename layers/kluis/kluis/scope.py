@@ -75,6 +75,10 @@ class Scope:
         """The name the browser saves a backup under; the archive's identity is in its manifest."""
         return f"{self.customer} - {self.administration} - {self.year} - Backup.zip"
 
+    def auditfile_filename(self, version: str = "4.0") -> str:
+        """The name the browser saves an auditfile made on request under (kluis.flows.auditfiles)."""
+        return f"{self.customer} - {self.administration} - {self.year} - Auditfile XAF {version}.xaf"
+
 
 class NoSuchScope(KluisError):
     """The administration/year does not exist or holds no data (no live generation)."""

@@ -42,6 +42,7 @@ class Settings(BaseModel):
     backup_state_machine_arn: str | None = Field(None, alias="BACKUP_STATE_MACHINE_ARN")
     restore_state_machine_arn: str | None = Field(None, alias="RESTORE_STATE_MACHINE_ARN")
     system_restore_state_machine_arn: str | None = Field(None, alias="SYSTEM_RESTORE_STATE_MACHINE_ARN")
+    auditfile_state_machine_arn: str | None = Field(None, alias="AUDITFILE_STATE_MACHINE_ARN")
     replica_bucket: str | None = Field(None, alias="REPLICA_BUCKET")  # None: no replica
     replica_region: str | None = Field(None, alias="REPLICA_REGION")
     customer_claim: str = Field("custom:customer", alias="CUSTOMER_CLAIM")
@@ -107,7 +108,10 @@ class Settings(BaseModel):
         return value
 
     @field_validator(
-        "backup_state_machine_arn", "restore_state_machine_arn", "system_restore_state_machine_arn"
+        "backup_state_machine_arn",
+        "restore_state_machine_arn",
+        "system_restore_state_machine_arn",
+        "auditfile_state_machine_arn",
     )
     @classmethod
     def _arn(cls, value: str | None) -> str | None:

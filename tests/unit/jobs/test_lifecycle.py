@@ -12,7 +12,17 @@ import pytest
 
 from kluis.errors import KluisError
 from kluis.flows.restore.confirmation import CANCELLED_ERROR, TOO_MANY_ATTEMPTS_ERROR
-from kluis.jobs.lifecycle import ITEM_MOVES, MOVES, ItemStatus, Kind, Status, allowed, sources, statuses
+from kluis.jobs.lifecycle import (
+    INITIAL,
+    ITEM_MOVES,
+    MOVES,
+    ItemStatus,
+    Kind,
+    Status,
+    allowed,
+    sources,
+    statuses,
+)
 from kluis.jobs.model import RequestItem, SystemRestoreRequest, new_backup, new_job_id, new_restore
 from kluis.scope import Scope
 from kluis.storage.jobs import JOB_PREFIX, JobStateConflict
@@ -53,7 +63,7 @@ def test_the_jobs_table_makes_exactly_the_declared_moves(deployment, kind, sourc
 
 def test_every_status_of_a_kind_is_reachable_from_its_start_and_final_ones_lead_nowhere():
     for kind, moves in MOVES.items():
-        start = {Kind.BACKUP: Status.QUEUED, Kind.RESTORE: Status.AWAITING_UPLOAD}.get(kind, Status.RECEIVED)
+        start = INITIAL[kind]
         seen, frontier = {start}, [start]
         while frontier:
             for target in moves[frontier.pop()]:

@@ -82,6 +82,23 @@ class BackupArchive:
             yield expected, _then(content, walk.close, position)
         walk.finish()
 
+    def member(self, name: str) -> Iterator[bytes] | None:
+        """One member's content by name, out of archive order (None: the manifest does not list it).
+
+        Checked as `members` checks each: its local header against the central directory, its size
+        and CRC-32, and at its end its SHA-256 against the signed manifest (ArchiveRejected naming
+        it). Consume it fully before trusting anything made from it. It does not prove that the
+        whole file tiles: for reading a few members (an auditfile made from the records), not for
+        accepting an archive.
+        """
+        index = self.directory.index
+        listed = index.manifest_entry(name)
+        position = index.position_of(name)
+        if listed is None or position is None or name in CONTROL_NAMES:
+            return None
+        entry = locate(self.src, self.directory, position)
+        return _checked(iter_content(self.src, entry, self.limits), ManifestEntry(name, *listed))
+
     def datasets(self) -> tuple[str, ...]:
         """Which record datasets the archive holds (journal_entries, relations, ...)."""
         paths = self.directory.index.manifest_paths_under(RECORDS_PREFIX)

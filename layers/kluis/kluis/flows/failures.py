@@ -15,7 +15,7 @@ from kluis.errors import Reason
 from kluis.flows.backup.cleanup import BackupCleanup
 from kluis.flows.restore.cleanup import Cleanup
 from kluis.jobs.lifecycle import Kind, Status
-from kluis.jobs.model import BackupJob, Failure, RestoreJob
+from kluis.jobs.model import AnyJob, BackupJob, Failure, RestoreJob
 from kluis.storage.jobs import JobStore
 
 # The names AWS gives a step that ran out of time (its own TimeoutSeconds, or Lambda's timeout).
@@ -60,14 +60,15 @@ class JobFailures:
             restored = self.restores.abandon(job)
             if restored is not None:  # the HEAD flip had taken effect: the restore happened
                 return restored.status
-        else:
+        elif isinstance(job, BackupJob):
             self.backups.abandon(job)
+        # An auditfile's step aborts its own upload; S3's lifecycle aborts one a time-out left.
         reason = describe(job.kind, job.job_id, error, cause)
         return self.jobs.move(job, Status.FAILED, failure=Failure.of(reason)).status
 
-    def _tidy_finished(self, job: BackupJob | RestoreJob) -> None:
+    def _tidy_finished(self, job: AnyJob) -> None:
         if isinstance(job, BackupJob):
             if job.status is Status.READY:
                 self.backups.tidy(job)  # never abandon: that would delete a ready archive
-        else:
+        elif isinstance(job, RestoreJob):
             self.restores.abandon(job)

@@ -19,6 +19,7 @@ class Kind(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     SYSTEM_RESTORE = "system-restore"
+    AUDITFILE = "auditfile"  # an XAF 4.0 auditfile made from an archive's records (kluis.flows.auditfiles)
 
 
 class Status(StrEnum):
@@ -81,6 +82,12 @@ MOVES: Mapping[Kind, Mapping[Status, frozenset[Status]]] = {
         S.CANCELLED: frozenset(),
         S.FAILED: frozenset(),
     },
+    Kind.AUDITFILE: {
+        S.QUEUED: frozenset({S.BUILDING, S.FAILED}),
+        S.BUILDING: frozenset({S.BUILDING, S.READY, S.FAILED}),
+        S.READY: frozenset(),
+        S.FAILED: frozenset(),
+    },
     Kind.SYSTEM_RESTORE: {
         S.RECEIVED: frozenset({S.IN_PROGRESS}),
         S.IN_PROGRESS: frozenset({S.FULFILLED, S.PARTLY_FULFILLED, S.FAILED}),
@@ -102,6 +109,7 @@ INITIAL: Mapping[Kind, Status] = {
     Kind.BACKUP: S.QUEUED,
     Kind.RESTORE: S.AWAITING_UPLOAD,
     Kind.SYSTEM_RESTORE: S.RECEIVED,
+    Kind.AUDITFILE: S.QUEUED,
 }
 
 

@@ -330,8 +330,66 @@ class RestoreJob(JobBase):
         return view
 
 
-Job = Annotated[BackupJob | RestoreJob, Field(discriminator="kind")]
-JOB_ADAPTER: TypeAdapter[BackupJob | RestoreJob] = TypeAdapter(Job)
+class AuditfileSource(_Model):
+    """The archive an auditfile is made from: a ready backup's (archives bucket) or a retained one
+    (retention bucket, one locked version)."""
+
+    kind: Literal["backup", "retained"]
+    id: str  # the backup's job id, or the retained archive's id
+    key: str
+    version_id: str | None = None
+    manifest_sha256: str | None = None
+
+
+class MadeAuditfile(_Model):
+    """The auditfile made: where it is, its size and its own SHA-256 (recorded in the audit log)."""
+
+    key: str
+    size: int
+    sha256: str
+    version: str  # the XAF version, "4.0"
+    created_at: str
+    transactions: int = 0
+
+
+class AuditfileJob(JobBase):
+    kind: Literal[Kind.AUDITFILE] = Kind.AUDITFILE
+    source: AuditfileSource
+    auditfile: MadeAuditfile | None = None
+
+    def view(self, retention_days: int | None = None) -> dict[str, Any]:
+        view = self._view(self.status is Status.READY)
+        view["source"] = {"kind": self.source.kind, "id": self.source.id}
+        if self.auditfile:
+            made = self.auditfile
+            view["details"] = {"version": made.version, "size": made.size, "sha256": made.sha256}
+            if retention_days is not None:
+                until = self.downloadable_until(retention_days)
+                view["downloadableUntil"] = until.isoformat(timespec="seconds")
+        return view
+
+    def filename(self) -> str:
+        return self.scope.auditfile_filename()
+
+    def downloadable_until(self, retention_days: int) -> datetime:
+        """The archives bucket expires the file with the backups (ARCHIVE_RETENTION_DAYS)."""
+        made = self.auditfile.created_at if self.auditfile else self.created_at
+        created = datetime.fromisoformat(made.replace("Z", "+00:00"))
+        return (created if created.tzinfo else created.replace(tzinfo=UTC)) + timedelta(days=retention_days)
+
+    def download_state(self, retention_days: int, now: datetime | None = None) -> DownloadState:
+        if self.status is not Status.READY or self.auditfile is None:
+            return "not-ready"
+        return (
+            "downloadable"
+            if (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
+            else "expired"
+        )
+
+
+AnyJob = BackupJob | RestoreJob | AuditfileJob
+Job = Annotated[AnyJob, Field(discriminator="kind")]
+JOB_ADAPTER: TypeAdapter[AnyJob] = TypeAdapter(Job)
 
 
 def new_backup(
@@ -350,6 +408,18 @@ def new_backup(
         include_documents=include_documents,
         requested_by=requested_by,
         retention=retention,
+    )
+
+
+def new_auditfile(scope: Scope, source: AuditfileSource, requested_by: str | None = None) -> AuditfileJob:
+    return AuditfileJob(
+        job_id=new_job_id(),
+        customer=scope.customer,
+        status=INITIAL[Kind.AUDITFILE],
+        administration=scope.administration,
+        year=scope.year,
+        source=source,
+        requested_by=requested_by,
     )
 
 

@@ -14,6 +14,7 @@ from botocore.config import Config
 
 from kluis.archive.signature import ManifestSigner
 from kluis.flows.audit_export import AuditExport
+from kluis.flows.auditfiles import Auditfiles
 from kluis.flows.backup.build import BackupBuilder
 from kluis.flows.backup.checkpoint import Checkpoints
 from kluis.flows.backup.cleanup import BackupCleanup
@@ -170,6 +171,20 @@ class Resources:
             self.stepfunctions,
             state_machine_arn=settings.backup_state_machine_arn or "",  # only the starters need it
             archives_bucket=settings.archives_bucket or "",  # only the Retain step copies
+        )
+
+    @cached_property
+    def auditfiles(self) -> Auditfiles:
+        settings = self.settings
+        return Auditfiles(
+            self.s3,
+            self.jobs,
+            self.retained,
+            self.signer,
+            self.stepfunctions,
+            archives_bucket=self._given(settings.archives_bucket, "ARCHIVES_BUCKET"),
+            state_machine_arn=settings.auditfile_state_machine_arn or "",  # only the API starts one
+            part_size=settings.multipart_part_size,
         )
 
     @cached_property

@@ -16,7 +16,16 @@ from botocore.exceptions import ClientError
 from kluis.audit import SYSTEM, Action, Entry, Outcome
 from kluis.errors import KluisError
 from kluis.jobs.lifecycle import Kind, Status, final, sources, statuses
-from kluis.jobs.model import JOB_ADAPTER, BackupJob, JobBase, RestoreJob, is_job_id, now_iso
+from kluis.jobs.model import (
+    JOB_ADAPTER,
+    AnyJob,
+    AuditfileJob,
+    BackupJob,
+    JobBase,
+    RestoreJob,
+    is_job_id,
+    now_iso,
+)
 from kluis.scope import Scope
 from kluis.storage.audit import AuditLog
 from kluis.storage.dynamo import to_dynamo
@@ -47,6 +56,8 @@ OUTCOMES: dict[tuple[Kind, Status], tuple[Action, Outcome]] = {
     (Kind.RESTORE, Status.EXPIRED): (Action.RESTORE_EXPIRED, Outcome.DONE),
     (Kind.RESTORE, Status.CANCELLED): (Action.RESTORE_CANCELLED, Outcome.DONE),
     (Kind.RESTORE, Status.FAILED): (Action.RESTORE_FAILED, Outcome.FAILED),
+    (Kind.AUDITFILE, Status.READY): (Action.AUDITFILE_READY, Outcome.DONE),
+    (Kind.AUDITFILE, Status.FAILED): (Action.AUDITFILE_FAILED, Outcome.FAILED),
 }
 
 
@@ -58,6 +69,12 @@ def outcome_of(job: JobBase) -> Entry:
         sha256 = job.archive.manifest_sha256
     elif isinstance(job, RestoreJob) and job.summary:
         sha256 = job.summary.manifest_sha256
+    detail = f"for {job.requested_by}" if job.requested_by else None
+    if isinstance(job, AuditfileJob):
+        sha256 = job.source.manifest_sha256  # the archive it was made from
+        if job.auditfile:  # the file's own checksum, which anyone handed the file can check
+            made = f"XAF {job.auditfile.version}, sha256 {job.auditfile.sha256}"
+            detail = f"{made}; {detail}" if detail else made
     return Entry(
         customer=job.customer,
         actor=SYSTEM,
@@ -68,7 +85,7 @@ def outcome_of(job: JobBase) -> Entry:
         job_id=job.job_id,
         manifest_sha256=sha256,
         reason_code=job.failure.code if job.failure else None,
-        detail=f"for {job.requested_by}" if job.requested_by else None,
+        detail=detail,
     )
 
 
@@ -83,7 +100,7 @@ def to_item(job: JobBase, retention_days: int = RETENTION_DAYS) -> dict[str, Any
     )
 
 
-def from_item(item: dict[str, Any]) -> BackupJob | RestoreJob:
+def from_item(item: dict[str, Any]) -> AnyJob:
     return JOB_ADAPTER.validate_python({name: value for name, value in item.items() if name not in KEYS})
 
 
@@ -105,7 +122,7 @@ class JobStore:
         )
         return job
 
-    def get(self, customer: str, job_id: str) -> BackupJob | RestoreJob:
+    def get(self, customer: str, job_id: str) -> AnyJob:
         if not is_job_id(job_id):
             raise JobNotFound()
         item = self.table.get_item(Key=job_key(customer, job_id), ConsistentRead=True).get("Item")
@@ -203,7 +220,7 @@ class JobStore:
 
     def recent(
         self, customer: str, administration: str | None = None, year: str | None = None, limit: int = 20
-    ) -> list[BackupJob | RestoreJob]:
+    ) -> list[AnyJob]:
         """The customer's newest jobs first, optionally of one administration/year."""
         query: dict[str, Any] = {
             "KeyConditionExpression": Key("pk").eq(customer) & Key("sk").begins_with(JOB_PREFIX),
@@ -211,7 +228,7 @@ class JobStore:
         }
         if administration and year:
             query["FilterExpression"] = Attr("administration").eq(administration) & Attr("year").eq(year)
-        jobs: list[BackupJob | RestoreJob] = []
+        jobs: list[AnyJob] = []
         while len(jobs) < limit:
             page = self.table.query(**query)
             jobs.extend(from_item(item) for item in page.get("Items", []))

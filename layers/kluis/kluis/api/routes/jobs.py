@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from kluis.api.auth import customer, resources_of
-from kluis.api.trail import Trail, record
+from kluis.api.trail import Trail, audited, record, subject
 from kluis.audit import Action, Outcome
 from kluis.errors import KluisError
 from kluis.flows.backup.start import download_url
 from kluis.flows.restore.undo import undo_offer, window_days_shown
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import BackupJob, RestoreJob
+from kluis.jobs.model import AnyJob, AuditfileJob, BackupJob, RestoreJob
 from kluis.runtime.resources import Resources
 
 router = Router()
@@ -29,11 +30,15 @@ class NotDownloadable(KluisError):
     http_status = 409
 
 
-def show_downloadable(job: BackupJob | RestoreJob, view: dict[str, Any], retention_days: int) -> None:
-    """Add to a ready backup's view that it can be downloaded, and as what; never a link."""
+def show_downloadable(job: AnyJob, view: dict[str, Any], retention_days: int) -> None:
+    """Add to a ready backup's (or auditfile's) view that it can be downloaded, and as what; never a
+    link."""
     if isinstance(job, BackupJob) and job.is_downloadable(retention_days):
         view["downloadable"] = True
         view["filename"] = job.scope.backup_filename()
+    elif isinstance(job, AuditfileJob) and job.download_state(retention_days) == "downloadable":
+        view["downloadable"] = True
+        view["filename"] = job.filename()
 
 
 @router.get("/jobs/<job_id>")
@@ -41,7 +46,7 @@ def get_job(job_id: str) -> dict[str, Any]:
     resources = resources_of(router)
     job = resources.jobs.get(customer(router), job_id)
     retention = resources.settings.archive_retention_days
-    view = job.view(retention) if isinstance(job, BackupJob) else job.view()
+    view = job.view() if isinstance(job, RestoreJob) else job.view(retention)
     show_downloadable(job, view, retention)
     if isinstance(job, RestoreJob) and job.status is Status.RESTORED:
         with_undo(resources, [(job, view)])
@@ -53,22 +58,51 @@ def get_job(job_id: str) -> dict[str, Any]:
 
 @router.get("/jobs/<job_id>/download")
 def download_job(job_id: str) -> dict[str, Any]:
-    """A fresh, short-lived link to a ready backup's archive, recorded in the audit log (a read-only
-    sign-in may have one: this changes nothing)."""
+    """A fresh, short-lived link to a ready backup's archive or a made auditfile, recorded in the
+    audit log (a read-only sign-in may have one: this changes nothing)."""
     resources = resources_of(router)
     job = resources.jobs.get(customer(router), job_id)
     retention = resources.settings.archive_retention_days
-    state = job.download_state(retention) if isinstance(job, BackupJob) else "not-ready"
+    state = "not-ready" if isinstance(job, RestoreJob) else job.download_state(retention)
     if state == "expired":
         raise NotDownloadable("backup.download_expired", days=retention)
-    if state != "downloadable" or not isinstance(job, BackupJob) or job.archive is None:
-        raise NotDownloadable(status=str(job.status))  # (the last two only tell the type checker)
+    if state != "downloadable":
+        raise NotDownloadable(status=str(job.status))
     seconds = resources.settings.download_url_seconds
-    bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
-    url = download_url(resources.s3, bucket, job, seconds)
-    trail = Trail(job.job_id, job.archive.manifest_sha256, job.administration, job.year)
+    if isinstance(job, AuditfileJob):
+        url, filename, sha256 = (
+            resources.auditfiles.download_url(job, seconds),
+            job.filename(),
+            job.source.manifest_sha256,
+        )
+    else:
+        assert isinstance(job, BackupJob) and job.archive is not None  # downloadable says so
+        bucket = resources.settings.given(resources.settings.archives_bucket, "ARCHIVES_BUCKET")
+        url = download_url(resources.s3, bucket, job, seconds)
+        filename, sha256 = job.scope.backup_filename(), job.archive.manifest_sha256
+    trail = Trail(job.job_id, sha256, job.administration, job.year)
     record(router, Action.DOWNLOAD_ISSUED, trail, Outcome.DONE)
-    return {"downloadUrl": url, "downloadUrlExpiresIn": seconds, "filename": job.scope.backup_filename()}
+    return {"downloadUrl": url, "downloadUrlExpiresIn": seconds, "filename": filename}
+
+
+@router.post("/jobs/<job_id>/auditfile")
+def request_auditfile(job_id: str) -> Response[dict[str, Any]]:
+    """Queue an XAF 4.0 auditfile made from a downloadable backup's records (for backups made before
+    every archive held one). A read-only sign-in may ask for it: it changes no books."""
+    resources = resources_of(router)
+    backup = resources.jobs.get(customer(router), job_id)
+    with audited(router, Action.AUDITFILE_REQUESTED, job_id=job_id) as trail:
+        if not isinstance(backup, BackupJob):
+            raise NotDownloadable(status=str(backup.status))
+        trail.administration, trail.year = backup.administration, backup.year
+        state = backup.download_state(resources.settings.archive_retention_days)
+        if state == "expired":
+            raise NotDownloadable("backup.download_expired", days=resources.settings.archive_retention_days)
+        if state != "downloadable":
+            raise NotDownloadable(status=str(backup.status))
+        job = resources.auditfiles.request_for_backup(backup, subject(router))
+        trail.job_id = job.job_id
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
 
 
 def _undoable_once_done(job: RestoreJob) -> bool:

@@ -71,3 +71,17 @@ def download_retained(archive_id: str) -> dict[str, Any]:
         "downloadUrl": resources.retained.download_url(archive, seconds),
         "downloadUrlExpiresIn": seconds,
     }
+
+
+@router.post("/retained-archives/<archive_id>/auditfile")
+def request_auditfile(archive_id: str) -> Response[dict[str, Any]]:
+    """Queue an XAF 4.0 auditfile made from a retained archive's records; the archive itself, under
+    Object Lock, is never rewritten. A read-only sign-in may ask for it: it changes no books."""
+    resources = resources_of(router)
+    if not is_job_id(archive_id):
+        raise NoSuchRetainedArchive()
+    archive = resources.retained.get(customer(router), archive_id)
+    with audited(router, Action.AUDITFILE_REQUESTED, archive.scope) as trail:
+        job = resources.auditfiles.request_for_retained(archive, subject(router))
+        trail.job_id = job.job_id
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())

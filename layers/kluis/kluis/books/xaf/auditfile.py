@@ -65,6 +65,7 @@ class AuditfileOptions:
 class _Survey:
     """The first pass over the journal entries: what must be known before they are written."""
 
+    entries: int = 0  # journal entries: transactions in the auditfile
     lines: int = 0
     debit: Decimal = ZERO
     credit: Decimal = ZERO
@@ -77,6 +78,7 @@ class _Survey:
     def add(self, entry: JournalEntry, vat_accounts: frozenset[str]) -> int:
         # By the id the auditfile shows: journals whose ids differ only in what XAF drops are one.
         number = self.journals.setdefault(ident(entry.journal), len(self.journals))
+        self.entries += 1
         if entry.relation_id:
             self.relations.add(entry.relation_id)
         for line in entry.lines:
