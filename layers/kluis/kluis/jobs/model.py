@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -38,6 +39,19 @@ def now_iso() -> str:
 
 
 DownloadState = Literal["downloadable", "expired", "not-ready"]
+
+
+def moment(iso: str) -> datetime:
+    """A stored ISO 8601 time (with `Z`, an offset, or none: UTC) as an aware datetime."""
+    value = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _download_state(ready: bool, until: Callable[[], datetime], now: datetime | None) -> DownloadState:
+    """Not ready; or downloadable until the archives bucket expires the file, then expired."""
+    if not ready:
+        return "not-ready"
+    return "downloadable" if (now or datetime.now(UTC)) < until() else "expired"
 
 
 class _Model(BaseModel):
@@ -93,9 +107,7 @@ class JobBase(_Model):
 
     def seconds_since_created(self, now: datetime | None = None) -> float:
         """How long the job has taken so far (a metric of how long backups and restores take)."""
-        created = datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
-        created = created if created.tzinfo else created.replace(tzinfo=UTC)
-        return max(0.0, ((now or datetime.now(UTC)) - created).total_seconds())
+        return max(0.0, ((now or datetime.now(UTC)) - moment(self.created_at)).total_seconds())
 
     @property
     def scope(self) -> Scope:
@@ -174,19 +186,13 @@ class BackupJob(JobBase):
         `retention_days` after its creation, and the archive was completed after its `created_at`."""
         if self.archive is None:
             raise ValueError(f"backup {self.job_id} has no archive")
-        created = datetime.fromisoformat(self.archive.created_at.replace("Z", "+00:00"))
-        return (created if created.tzinfo else created.replace(tzinfo=UTC)) + timedelta(days=retention_days)
+        return moment(self.archive.created_at) + timedelta(days=retention_days)
 
     def download_state(self, retention_days: int, now: datetime | None = None) -> DownloadState:
         """Whether the archive can be downloaded: the one rule the job's view, the job lists and the
         download link go by. "expired": ready, but the archives bucket has expired its archive."""
-        if self.status is not Status.READY or self.archive is None:
-            return "not-ready"
-        return (
-            "downloadable"
-            if (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
-            else "expired"
-        )
+        ready = self.status is Status.READY and self.archive is not None
+        return _download_state(ready, lambda: self.downloadable_until(retention_days), now)
 
     def is_downloadable(self, retention_days: int, now: datetime | None = None) -> bool:
         return self.download_state(retention_days, now) == "downloadable"
@@ -374,17 +380,11 @@ class AuditfileJob(JobBase):
     def downloadable_until(self, retention_days: int) -> datetime:
         """The archives bucket expires the file with the backups (ARCHIVE_RETENTION_DAYS)."""
         made = self.auditfile.created_at if self.auditfile else self.created_at
-        created = datetime.fromisoformat(made.replace("Z", "+00:00"))
-        return (created if created.tzinfo else created.replace(tzinfo=UTC)) + timedelta(days=retention_days)
+        return moment(made) + timedelta(days=retention_days)
 
     def download_state(self, retention_days: int, now: datetime | None = None) -> DownloadState:
-        if self.status is not Status.READY or self.auditfile is None:
-            return "not-ready"
-        return (
-            "downloadable"
-            if (now or datetime.now(UTC)) < self.downloadable_until(retention_days)
-            else "expired"
-        )
+        ready = self.status is Status.READY and self.auditfile is not None
+        return _download_state(ready, lambda: self.downloadable_until(retention_days), now)
 
 
 AnyJob = BackupJob | RestoreJob | AuditfileJob
