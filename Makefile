@@ -78,14 +78,17 @@ integration: $(STAMP)
 e2e: $(STAMP) browser
 	$(BIN)/pytest tests/e2e -q
 
-# The build first: tests/unit/test_build.py inspects what it built. The browser tests run in one
-# process (one Chromium, one local stack); everything else in $(WORKERS) pytest-xdist workers, each
-# with its own local stack, a test file never split between them (tests/policy/session.py gathers
-# every worker's AWS calls for the policy catalogue check at the end).
-WORKERS ?= 2
+# The build first: tests/unit/test_build.py inspects what it built. `make test WORKERS=2` runs the
+# browser tests in one process, then the rest in pytest-xdist workers, each with its own local stack
+# (tests/policy/session.py gathers every worker's AWS calls for the policy catalogue check).
+WORKERS ?= 0
 test: $(STAMP) browser lint build
+ifeq ($(WORKERS),0)
+	$(BIN)/pytest tests -q --durations=25
+else
 	$(BIN)/pytest tests/e2e -q --durations=10
 	$(BIN)/pytest tests -q --ignore=tests/e2e -n $(WORKERS) --dist loadfile --durations=25
+endif
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
