@@ -23,19 +23,18 @@ SUBJECT = f"user-{CUSTOMER}"  # the local token issuer's subject for this custom
 
 
 @pytest.fixture
-def operator(harness: Harness, configure):
+def operator(harness: Harness, configure, monkeypatch: pytest.MonkeyPatch):
     """`kluis ops ...` as an operator runs it, configured by the environment; returns its JSON."""
-    import os
-
-    os.environ["AUDIT_BUCKET"] = harness.stack.name_of("AuditBucket")
+    # Put back as it was, not removed: the local stack keeps every function's variables in this
+    # process's environment (tests/integration/test_retention.py's operator says why).
+    monkeypatch.setenv("AUDIT_BUCKET", harness.stack.name_of("AuditBucket"))
 
     def run(*argv: str) -> dict:
         printed: list[str] = []
         code = ops.main(list(argv), out=printed.append)
         return json.loads(printed[0]) | {"exitCode": code}
 
-    yield run
-    os.environ.pop("AUDIT_BUCKET", None)
+    return run
 
 
 def actions(harness: Harness) -> list[tuple[str, str, str]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from datetime import UTC, datetime
 
@@ -35,16 +34,17 @@ def books(harness: Harness) -> None:
 
 
 @pytest.fixture
-def operator(harness: Harness):
-    os.environ["RETENTION_BUCKET"] = harness.stack.name_of("RetentionBucket")
+def operator(harness: Harness, monkeypatch: pytest.MonkeyPatch):
+    # Put back as it was, not removed: the local stack keeps every function's variables in this
+    # process's environment, and a function that starts cold later reads RETENTION_BUCKET there.
+    monkeypatch.setenv("RETENTION_BUCKET", harness.stack.name_of("RetentionBucket"))
 
     def run(*argv: str) -> dict:
         printed: list[str] = []
         code = ops.main(list(argv), out=printed.append)
         return json.loads(printed[0]) | {"exitCode": code}
 
-    yield run
-    os.environ.pop("RETENTION_BUCKET", None)
+    return run
 
 
 def sweep(harness: Harness) -> dict[str, str]:
