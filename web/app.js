@@ -4,8 +4,17 @@
 // the sections' modules (scope, backup, restore, jobs, system-restore).
 
 import { loadAuditLog, renderAuditLog, resetAuditLog } from "./audit-log.js";
-import { downloadAgain, downloadBackup, renderBackup, resetBackup, runBackup, showRunningBackup } from "./backup.js";
-import { $, clearError, focus, renderError, renderMessage, setFieldError, showError } from "./dom.js";
+import { downloadAuditfile, isMaking, makeAuditfile, ofBackup } from "./auditfile.js";
+import {
+  auditfileOfBackup,
+  downloadAgain,
+  downloadBackup,
+  renderBackup,
+  resetBackup,
+  runBackup,
+  showRunningBackup,
+} from "./backup.js";
+import { $, clearError, clearMessage, focus, renderError, renderMessage, setFieldError, showError } from "./dom.js";
 import { applyTranslations, initialLanguage, setLanguage, t } from "./i18n.js";
 import { loadJobs, onJobsLoaded, registerJobAction, renderJobs } from "./jobs.js";
 import { renderReadOnly } from "./read-only.js";
@@ -45,6 +54,7 @@ import {
 async function startSession(customer) {
   if (!(await signIn(customer))) return false;
   forgetScope();
+  clearMessage($("#jobs-status"));
   resetBackup();
   resetRestore();
   resetSystemRestore();
@@ -85,6 +95,9 @@ function rerender() {
 
 // -- the recent jobs: what each section does with them ---------------------------------------------
 
+const canDownload = (job) =>
+  job.downloadable === true && (!job.downloadableUntil || new Date(job.downloadableUntil) > new Date());
+
 function wireJobs() {
   registerJobAction({
     id: "resume-restore",
@@ -114,11 +127,30 @@ function wireJobs() {
   registerJobAction({
     id: "download-backup",
     label: "jobs.action.download",
-    applies: (job) =>
-      job.kind === "backup" &&
-      job.downloadable === true &&
-      (!job.downloadableUntil || new Date(job.downloadableUntil) > new Date()),
+    applies: (job) => job.kind === "backup" && canDownload(job),
     run: (job) => downloadBackup(job.jobId),
+  });
+  // A ready backup's auditfile in XAF 4.0 (also read-only, where section 2 is hidden; a retained copy's
+  // is offered with the retained years), and a made one.
+  registerJobAction({
+    id: "auditfile-from-backup",
+    label: "auditfile.button",
+    applies: (job) => job.kind === "backup" && !job.retention && canDownload(job),
+    busy: (job) => isMaking(ofBackup(job.jobId)),
+    run: (job, button) =>
+      makeAuditfile(ofBackup(job.jobId), {
+        button,
+        status: $("#jobs-status"),
+        administration: job.administration,
+        year: job.year,
+        render: () => renderJobs(state.jobs),
+      }),
+  });
+  registerJobAction({
+    id: "download-auditfile",
+    label: "jobs.action.download",
+    applies: (job) => job.kind === "auditfile" && canDownload(job),
+    run: (job) => downloadAuditfile(job.jobId, $("#jobs-status")),
   });
   // The restore shown in section 3, seen anew in the list: whether (and until when) it can be undone.
   onJobsLoaded((jobs) => {
@@ -192,6 +224,7 @@ function wire() {
   $("#audit-only-scope").addEventListener("change", loadAuditLog);
   $("#backup-button").addEventListener("click", runBackup);
   $("#backup-download-again").addEventListener("click", downloadAgain);
+  $("#backup-auditfile-button").addEventListener("click", auditfileOfBackup);
   $("#restore-file").addEventListener("change", updateRestoreControls);
   $("#restore-form").addEventListener("submit", sendRestore);
   $("#confirm-form").addEventListener("submit", confirmRestore);

@@ -3,10 +3,12 @@
 // The section follows one backup at a time: the one its button started (downloaded as soon as it is
 // ready), or one already running when the page was loaded or picked from the recent jobs (its progress,
 // then a download button). Following a job never gives a link: each download asks GET /jobs/{id}/download
-// for a fresh one at the moment it starts (and so is one entry in the Logboek).
+// for a fresh one at the moment it starts (and so is one entry in the Logboek). Beside the download, the
+// ready backup gives an auditfile in XAF 4.0 on request (auditfile.js).
 
 import { api, enc, errorText, pollJob, Superseded } from "./api.js";
-import { $, clearError, clearMessage, focus, setBusy, showMessage } from "./dom.js";
+import { isMaking, makeAuditfile, ofBackup } from "./auditfile.js";
+import { $, clearError, clearMessage, focus, setBusy, showMessage, startDownload } from "./dom.js";
 import { formatBytes, formatDate, formatNumber, reasonText, t } from "./i18n.js";
 import { loadJobs, updateJob } from "./jobs.js";
 import { scopePath, state } from "./state.js";
@@ -22,6 +24,7 @@ export function resetBackup() {
   $("#backup-progress").hidden = true;
   $("#backup-download").hidden = true;
   clearMessage($("#backup-status"));
+  clearMessage($("#backup-auditfile-status"));
 }
 
 function renderBackupProgress(job) {
@@ -41,16 +44,31 @@ function renderBackupProgress(job) {
     : t(`status.${job.status}`);
 }
 
-// A re-render after a change of language: the figures under the progress bar.
+// A re-render after a change of language: the figures under the progress bar, the auditfile's button.
 export function renderBackup() {
   if (state.backupJob && !$("#backup-progress").hidden) renderBackupProgress(state.backupJob);
+  renderAuditfileButton();
 }
 
-function startDownload(link) {
-  const anchor = $("#download-anchor");
-  anchor.href = link.downloadUrl;
-  anchor.download = link.filename || "";
-  anchor.click();
+// The ready backup's auditfile button: named by its administration and year, busy while it is made.
+function renderAuditfileButton() {
+  const job = state.backupJob;
+  if (job?.status !== "ready") return;
+  const button = $("#backup-auditfile-button");
+  button.setAttribute("aria-label", t("auditfile.backupLabel", { administration: job.administration, year: job.year }));
+  setBusy(button, isMaking(ofBackup(job.jobId)));
+}
+
+export async function auditfileOfBackup(event) {
+  const job = state.backupJob;
+  if (job?.status !== "ready") return;
+  await makeAuditfile(ofBackup(job.jobId), {
+    button: event.currentTarget,
+    status: $("#backup-auditfile-status"),
+    administration: job.administration,
+    year: job.year,
+    render: renderAuditfileButton,
+  });
 }
 
 // Follows a backup to its end; `download` starts the download when it is ready (the user's own click
@@ -79,6 +97,7 @@ async function followBackup(started, { download }) {
       $("#backup-download-label").dataset.i18n = download ? "backup.downloadAgain" : "backup.download";
       $("#backup-download-label").textContent = t($("#backup-download-label").dataset.i18n);
       $("#backup-auditfile-ready").hidden = !job.details?.auditfile;
+      renderAuditfileButton();
       $("#backup-download").hidden = false;
       if (download) await downloadBackup(job.jobId);
     } else {

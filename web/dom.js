@@ -1,5 +1,5 @@
 // Helpers for the page's elements: messages (kept as key + parameters, so a language switch re-renders
-// them), the error banner, focus, busy buttons, field errors and status badges.
+// them), the error banner, focus, busy buttons, field errors, status badges and the browser download.
 
 import { t } from "./i18n.js";
 
@@ -109,6 +109,14 @@ export function setFieldError(input, errorElement, key) {
   if (!input) return;
   if (key) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
+}
+
+// A fresh link of the API ({downloadUrl, filename}) handed to the browser's own download.
+export function startDownload(link) {
+  const anchor = $("#download-anchor");
+  anchor.href = link.downloadUrl;
+  anchor.download = link.filename || "";
+  anchor.click();
 }
 
 // A table cell holding `text` (as text, never markup).

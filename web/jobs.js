@@ -1,19 +1,20 @@
-// Section 4: the recent jobs (backups and restores) of the chosen administration and fiscal year, and
-// what can be done with each from here.
+// Section 4: the recent jobs (backups, restores and auditfiles) of the chosen administration and fiscal
+// year, and what can be done with each from here.
 //
 // The sections register their actions (registerJobAction: which jobs it applies to, its label, what it
 // does) and what they do with a fresh list (onJobsLoaded), so this module knows no section; a new
 // action (an undo, a log) is one more registration.
 
 import { api, errorText } from "./api.js";
-import { $, showError, statusBadge } from "./dom.js";
+import { $, setBusy, showError, statusBadge } from "./dom.js";
 import { formatBytes, formatDate, reasonText, t } from "./i18n.js";
 import { scopePath, state } from "./state.js";
 
 const actions = [];
 const listeners = [];
 
-// action: { id, label (an i18n key), applies(job) -> bool, run(job), writes (not offered read-only) }
+// action: { id, label (an i18n key), applies(job) -> bool, run(job, button), writes (not offered
+// read-only), busy(job) -> bool (optional: its button shows busy) }
 export function registerJobAction(action) {
   actions.push(action);
 }
@@ -52,8 +53,9 @@ function details(job) {
     return t("undo.until", { date: formatDate(job.undo.until) });
   }
   if (job.kind === "restore" && job.status === "restored" && job.details?.undoOf) return t("jobs.undid");
-  if (job.archiveSize == null) return "";
-  const size = formatBytes(job.archiveSize);
+  const bytes = job.kind === "auditfile" ? job.details?.size : job.archiveSize;
+  if (bytes == null) return "";
+  const size = formatBytes(bytes);
   return job.downloadableUntil ? t("jobs.downloadableUntil", { size, date: formatDate(job.downloadableUntil) }) : size;
 }
 
@@ -71,17 +73,30 @@ function actionCell(job) {
       "aria-label",
       t("jobs.action.label", { action: t(action.label), kind: kindText(job), date: formatDate(job.createdAt) }),
     );
-    button.addEventListener("click", () => action.run(job));
+    if (action.busy?.(job)) setBusy(button, true);
+    button.addEventListener("click", () => action.run(job, button));
     cell.append(button);
   }
   return cell;
 }
 
-// What a job is: a backup (or a retention archive), a restore, or the undo of one.
+// What a job is: a backup (or a retention archive), a restore, the undo of one, or an auditfile.
 function kindText(job) {
   if (job.kind === "restore" && job.details?.undoOf) return t("kind.undo");
   if (job.kind === "backup" && job.retention) return t("kind.retention");
   return t(`kind.${job.kind}`);
+}
+
+// What the kind does not say: a backup's documents, the archive an auditfile is made from.
+function kindExtra(job) {
+  let key = null;
+  if (job.kind === "backup" && job.includeDocuments) key = "jobs.documents";
+  if (job.kind === "auditfile" && job.source?.kind) key = `jobs.auditfileFrom.${job.source.kind}`;
+  if (!key) return null;
+  const extra = document.createElement("span");
+  extra.className = "muted";
+  extra.textContent = ` (${t(key)})`;
+  return extra;
 }
 
 let undoTimer = null;
@@ -105,12 +120,8 @@ export function renderJobs(jobs) {
       row.dataset.status = job.status;
       const kind = document.createElement("td");
       kind.textContent = kindText(job);
-      if (job.kind === "backup" && job.includeDocuments) {
-        const extra = document.createElement("span");
-        extra.className = "muted";
-        extra.textContent = ` (${t("jobs.documents")})`;
-        kind.append(extra);
-      }
+      const extra = kindExtra(job);
+      if (extra) kind.append(extra);
       const status = document.createElement("td");
       status.append(statusBadge(job.status));
       const created = document.createElement("td");

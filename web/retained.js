@@ -2,9 +2,11 @@
 // (or, on request, 10) years after the year's end; the customer sees them, downloads each with a fresh
 // link (also with a read-only sign-in, after the licence ended), and may ask for an archive of the
 // chosen administration/year. A request is a job: followed to its end, then the list is loaded anew.
+// Each also gives an auditfile in XAF 4.0 on request (auditfile.js), for archives that hold only 3.2.
 
 import { api, enc, errorText, pollJob, Superseded } from "./api.js";
-import { $, cell, clearMessage, focus, setBusy, showMessage } from "./dom.js";
+import { isMaking, makeAuditfile, ofRetained } from "./auditfile.js";
+import { $, cell, clearMessage, focus, setBusy, showMessage, startDownload } from "./dom.js";
 import { formatBytes, formatDay, reasonText, t } from "./i18n.js";
 import { readOnlyRefusal } from "./read-only.js";
 import { scopePath, state } from "./state.js";
@@ -44,18 +46,6 @@ export function renderRetained() {
       until.append(years);
       const hold = cell(t(archive.legalHold ? "retained.hold.on" : "retained.hold.off"));
       const why = cell(t(archive.why === "closed" ? "retained.why.closed" : "retained.why.requested"));
-      const action = document.createElement("td");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "button button-small";
-      button.dataset.action = "download-retained";
-      button.textContent = t("retained.download");
-      button.setAttribute(
-        "aria-label",
-        t("retained.downloadLabel", { administration: archive.administration, year: archive.year }),
-      );
-      button.addEventListener("click", () => downloadRetained(archive.archiveId));
-      action.append(button);
       row.append(
         cell(archive.administration),
         cell(archive.year),
@@ -63,7 +53,7 @@ export function renderRetained() {
         hold,
         why,
         cell(archive.size != null ? formatBytes(archive.size) : "—"),
-        action,
+        actionCell(archive),
       );
       return row;
     }),
@@ -76,16 +66,42 @@ export function renderRetained() {
   });
 }
 
+// Each archive downloads as it is kept, or as an auditfile in XAF 4.0 made from its records (also with a
+// read-only sign-in: neither changes the books).
+function actionCell(archive) {
+  const action = document.createElement("td");
+  action.className = "job-actions";
+  const which = { administration: archive.administration, year: archive.year };
+  const download = button("download-retained", "retained.download", t("retained.downloadLabel", which));
+  download.addEventListener("click", () => downloadRetained(archive.archiveId));
+  const path = ofRetained(archive.archiveId);
+  const auditfile = button("auditfile-retained", "auditfile.button", t("auditfile.retainedLabel", which));
+  setBusy(auditfile, isMaking(path));
+  auditfile.addEventListener("click", () => {
+    const status = $("#retained-status");
+    makeAuditfile(path, { button: auditfile, status, ...which, render: renderRetained });
+  });
+  action.append(download, auditfile);
+  return action;
+}
+
+function button(action, key, label) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = "button button-small";
+  element.dataset.action = action;
+  element.textContent = t(key);
+  element.setAttribute("aria-label", label);
+  return element;
+}
+
 // A fresh link each time (it is valid for minutes only), then the browser's download.
 export async function downloadRetained(archiveId) {
   const status = $("#retained-status");
   clearMessage(status);
   try {
     const link = await api("GET", `/retained-archives/${enc(archiveId)}/download`);
-    const anchor = $("#download-anchor");
-    anchor.href = link.downloadUrl;
-    anchor.download = link.filename || "";
-    anchor.click();
+    startDownload(link);
     showMessage(status, "success", "retained.downloading", { filename: link.filename || "" });
   } catch (error) {
     showMessage(status, "error", "retained.downloadFailed", { reason: () => errorText(error) });

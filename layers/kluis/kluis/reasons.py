@@ -82,6 +82,8 @@ MESSAGES: dict[str, str] = {
     "auditfile was made from it. Please contact support and mention job {job}.",
     "auditfile.fault": "The auditfile could not be made because of a fault on our side. Nothing was changed. "
     "Please try again in a few minutes; if it keeps failing, contact support and mention job {job}.",
+    "auditfile.download_expired": "An auditfile can be downloaded for {days} days; this one has been "
+    "removed. Ask for a new one: it is made again from the same archive.",
     "auditfile.timeout": "Making the auditfile took too long and was stopped. Please try again; if it "
     "happens again, contact support and mention job {job}.",
     # -- retention archives (kluis.flows.retention) -----------------------------------------------

@@ -15,7 +15,7 @@ from kluis.api.trail import audited, subject
 from kluis.audit import Action
 from kluis.flows.backup.start import start_backup
 from kluis.jobs.lifecycle import Status
-from kluis.jobs.model import BackupJob, RestoreJob
+from kluis.jobs.model import RestoreJob
 from kluis.scope import NoSuchScope, Scope
 
 logger = Logger(child=True)
@@ -77,7 +77,7 @@ def administration_jobs(administration: str, year: str) -> dict[str, Any]:
     scope = Scope(customer(router), administration, year)
     jobs = resources.jobs.recent(scope.customer, scope.administration, scope.year)
     retention = resources.settings.archive_retention_days
-    views = [(job, job.view(retention) if isinstance(job, BackupJob) else job.view()) for job in jobs]
+    views = [(job, job.view() if isinstance(job, RestoreJob) else job.view(retention)) for job in jobs]
     for job, view in views:
         show_downloadable(job, view, retention)  # no link: GET /jobs/{id}/download issues one
     with_undo(

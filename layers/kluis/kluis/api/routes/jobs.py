@@ -65,7 +65,8 @@ def download_job(job_id: str) -> dict[str, Any]:
     retention = resources.settings.archive_retention_days
     state = "not-ready" if isinstance(job, RestoreJob) else job.download_state(retention)
     if state == "expired":
-        raise NotDownloadable("backup.download_expired", days=retention)
+        expired = "auditfile.download_expired" if isinstance(job, AuditfileJob) else "backup.download_expired"
+        raise NotDownloadable(expired, days=retention)
     if state != "downloadable":
         raise NotDownloadable(status=str(job.status))
     seconds = resources.settings.download_url_seconds
