@@ -386,3 +386,20 @@ def wait_for_execution(harness: Harness, job_id: str, machine: str, timeout: flo
     while time.monotonic() < deadline and not all(call.done for call in harness.stack.runtime.calls):
         time.sleep(0.05)
     return status
+
+
+def logboek(
+    harness: Harness, customer: str, expected: set[tuple[str, str]], query: str = "", timeout: float = 60
+) -> list[dict[str, Any]]:
+    """The customer's Logboek records once every expected (job id, action) pair is in it.
+
+    A job's outcome record is written just after its status (kluis.storage.jobs.JobStore.move), so a
+    job polled as ready or restored may be a moment ahead of its record (longer while a throttled
+    write backs off): read the Logboek once the record is there, as a user who looks again would.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        records: list[dict[str, Any]] = harness.call("GET", f"/audit-log{query}", customer).json()["records"]
+        if expected <= {(r.get("jobId"), r["action"]) for r in records} or time.monotonic() > deadline:
+            return records
+        time.sleep(0.2)

@@ -18,7 +18,7 @@ import requests
 from kluis.books.xaf import XAF_32
 from kluis.scope import Scope
 from kluis_tools.seed import SeedSpec, seed
-from tests.integration.harness import SMALL, Harness
+from tests.integration.harness import SMALL, Harness, logboek
 
 CUSTOMER = "31030"
 OTHER = "31031"
@@ -92,8 +92,9 @@ def test_a_retained_year_archived_with_xaf_32_only_downloads_as_xaf_40(harness, 
 
 def test_the_logboek_records_the_request_and_the_files_own_checksum(harness, retained_before_40):
     job = request_auditfile(harness, f"/retained-archives/{retained_before_40['archiveId']}/auditfile")
-    path = f"/audit-log?administration={RETAINED.administration}&year={RETAINED.year}"
-    records = harness.call("GET", path, CUSTOMER).json()["records"]
+    query = f"?administration={RETAINED.administration}&year={RETAINED.year}"
+    expected = {(job["jobId"], "auditfile.requested"), (job["jobId"], "auditfile.ready")}
+    records = logboek(harness, CUSTOMER, expected, query)
     mine = [r for r in records if r.get("jobId") == job["jobId"]]
     assert {(r["action"], r["outcome"]) for r in mine} >= {
         ("auditfile.requested", "done"),
