@@ -41,6 +41,17 @@ def show_downloadable(job: AnyJob, view: dict[str, Any], retention_days: int) ->
         view["filename"] = job.filename()
 
 
+def ensure_downloadable(job: AnyJob, retention_days: int) -> None:
+    """Raise unless the job's file (a ready backup's archive or a made auditfile) can be had now: the
+    one answer for a download link and for an auditfile made from a backup."""
+    state = "not-ready" if isinstance(job, RestoreJob) else job.download_state(retention_days)
+    if state == "expired":
+        expired = "auditfile.download_expired" if isinstance(job, AuditfileJob) else "backup.download_expired"
+        raise NotDownloadable(expired, days=retention_days)
+    if state != "downloadable":
+        raise NotDownloadable(status=str(job.status))
+
+
 @router.get("/jobs/<job_id>")
 def get_job(job_id: str) -> dict[str, Any]:
     resources = resources_of(router)
@@ -62,13 +73,7 @@ def download_job(job_id: str) -> dict[str, Any]:
     audit log (a read-only sign-in may have one: this changes nothing)."""
     resources = resources_of(router)
     job = resources.jobs.get(customer(router), job_id)
-    retention = resources.settings.archive_retention_days
-    state = "not-ready" if isinstance(job, RestoreJob) else job.download_state(retention)
-    if state == "expired":
-        expired = "auditfile.download_expired" if isinstance(job, AuditfileJob) else "backup.download_expired"
-        raise NotDownloadable(expired, days=retention)
-    if state != "downloadable":
-        raise NotDownloadable(status=str(job.status))
+    ensure_downloadable(job, resources.settings.archive_retention_days)
     seconds = resources.settings.download_url_seconds
     if isinstance(job, AuditfileJob):
         url, filename, sha256 = (
@@ -96,11 +101,7 @@ def request_auditfile(job_id: str) -> Response[dict[str, Any]]:
         if not isinstance(backup, BackupJob):
             raise NotDownloadable(status=str(backup.status))
         trail.administration, trail.year = backup.administration, backup.year
-        state = backup.download_state(resources.settings.archive_retention_days)
-        if state == "expired":
-            raise NotDownloadable("backup.download_expired", days=resources.settings.archive_retention_days)
-        if state != "downloadable":
-            raise NotDownloadable(status=str(backup.status))
+        ensure_downloadable(backup, resources.settings.archive_retention_days)
         job = resources.auditfiles.request_for_backup(backup, subject(router))
         trail.job_id = job.job_id
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job.view())
