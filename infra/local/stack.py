@@ -20,6 +20,7 @@ import boto3
 from botocore.config import Config
 from flask import Flask
 from moto.core.config import default_user_config
+from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
@@ -218,10 +219,13 @@ class LocalStack:
         return self.server.faults
 
     def stop(self) -> None:
+        """Stop serving, and forget every resource: moto's backends belong to the process, and a stack
+        started after this one (the next test module's) must find none of this one's."""
         self.runtime.uninstall()
         if self.server:
             self.server.stop()
             self.server = None
+            moto_api_backend.reset()
 
     def configure(self, **variables: str | None) -> dict[str, str | None]:
         """Set (or, with None, unset) environment variables of every function, as a configuration

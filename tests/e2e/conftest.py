@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from infra.local.gateway import Gateway
@@ -70,10 +69,7 @@ def harness() -> Iterator[Harness]:
     seed(harness.store, SeedSpec(customer=OTHER_CUSTOMER, administrations=(("00017", ("2025",)),), **SMALL))
     yield harness
     stack.configure(**limits_before)
-    try:
-        requests.post(f"{stack.endpoint}/moto-api/reset", timeout=10)
-    finally:
-        harness.stop()
+    harness.stop()
 
 
 @pytest.fixture(scope="package")
@@ -89,11 +85,11 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def screenshots_folder() -> Path:
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def pytest_configure(config: pytest.Config) -> None:
+    """The screenshots of the last run go, once per run: in the one process, or under pytest-xdist in
+    the controller, before its workers write theirs into the same folder."""
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
 
 
 @pytest.fixture
@@ -309,6 +305,7 @@ def shot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
     counter = iter(range(1, 100))
 
     def take(page: Page, step: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{test}-{next(counter):02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         if page.locator("html").get_attribute("lang") == "nl":
