@@ -1,9 +1,10 @@
-"""One embedded local stack for the integration tests: moto's server, resources from template.yaml,
+"""The embedded local stack for the integration tests: moto's server, resources from template.yaml,
 our handlers in-process, Step Functions running the real ASL files."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 
 # Small multipart parts so that test archives span several parts (moto's minimum is 5 MiB unless
 # lowered before moto is imported).
@@ -24,25 +25,76 @@ HOURLY_LIMITS = (
 )
 
 
+class Stacks:
+    """The local stacks of this process, one at a time: moto's backends belong to the process, so a
+    stack is stopped (and its state reset) before the next starts. Modules share one stack, except a
+    module marked `own_stack`, whose tests walk the whole fleet (the sweeper, a burst of restores):
+    it gets a fresh stack, so that what other modules left neither slows nor changes what it sees.
+    Every stack's functions report their AWS calls to the one recorder of the run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.recorder = Recorder({})
+        config.stash[RECORDER] = self.recorder
+        self.current: Harness | None = None
+        self.own = False
+        self._unpatch: Callable[[], None] = lambda: None
+
+    def shared(self) -> Harness:
+        if self.current is None or self.own:
+            self._start(own=False)
+        assert self.current is not None
+        return self.current
+
+    def fresh(self) -> Harness:
+        self._start(own=True)
+        assert self.current is not None
+        return self.current
+
+    def release(self) -> None:
+        """A module's own stack is stopped once the module is done."""
+        if self.own:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self._unpatch()
+            self.current.stop()
+            self.current = None
+
+    def _start(self, *, own: bool) -> None:
+        self.stop()
+        harness = Harness.start()
+        # The suite backs up and restores the same few administrations far more often in an hour than
+        # people do; the hourly limits have their own tests (test_limits.py), which set them low.
+        harness.stack.configure(**{name: "10000" for name in HOURLY_LIMITS})
+        self._unpatch = record_calls(harness, self.recorder)
+        self.current, self.own = harness, own
+
+
 @pytest.fixture(scope="session")
-def harness(request: pytest.FixtureRequest) -> Harness:
-    harness = Harness.start()
-    # The suite backs up and restores the same few administrations far more often in an hour than
-    # people do; the hourly limits have their own tests (test_limits.py), which set them low.
-    harness.stack.configure(**{name: "10000" for name in HOURLY_LIMITS})
-    harness.recorder = record_calls(harness)
-    request.config.stash[RECORDER] = harness.recorder
-    yield harness
-    harness.stop()
+def stacks(request: pytest.FixtureRequest) -> Iterator[Stacks]:
+    stacks = Stacks(request.config)
+    yield stacks
+    stacks.stop()
 
 
-def record_calls(harness: Harness) -> Recorder:
+@pytest.fixture(scope="module")
+def harness(request: pytest.FixtureRequest, stacks: Stacks) -> Iterator[Harness]:
+    if request.node.get_closest_marker("own_stack") is None:
+        yield stacks.shared()
+        return
+    yield stacks.fresh()
+    stacks.release()
+
+
+def record_calls(harness: Harness, recorder: Recorder) -> Callable[[], None]:
     """Every AWS call of every function (and of `kluis ops`, as the OperatorRole) on these tests' code
     paths, for the policy tests (infra/iam/calls.py); the end of the run checks them
-    (tests.policy.session)."""
+    (tests.policy.session). Returns what puts `kluis ops` back as it was."""
     from kluis_tools import ops
 
-    recorder = Recorder(harness.stack.logical_ids())
+    recorder.names.update(harness.stack.logical_ids())
     harness.stack.runtime.load_hooks.append(recorder.on_load)
     resources = ops.Resources
 
@@ -58,7 +110,11 @@ def record_calls(harness: Harness) -> Recorder:
             recorder.watch("OperatorRole", self.session)
 
     ops.Resources = OperatorResources
-    return recorder
+
+    def unpatch() -> None:
+        ops.Resources = resources
+
+    return unpatch
 
 
 @pytest.fixture

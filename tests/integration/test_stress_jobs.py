@@ -42,6 +42,9 @@ from kluis.storage.audit import AuditLog
 from kluis.storage.jobs import JobStateConflict, JobStore
 from tests.integration.harness import Harness, change_live_data, confirm_code, seed_scope
 
+# A burst of 100 restores and a sweep: on a stack of its own.
+pytestmark = [pytest.mark.own_stack, pytest.mark.minutes(3)]
+
 CUSTOMERS = ("41001", "41002", "41003", "41004")
 UNDONE = CUSTOMERS[:2]  # customers whose earlier restore is undone during the burst
 ADMINISTRATION, YEAR = "00071", "2025"
@@ -255,7 +258,9 @@ def test_every_restore_of_the_burst_reaches_its_code_with_its_summary_and_books(
 def test_no_page_ever_saw_a_job_awaiting_its_code_without_it_nor_a_field_lost(burst):
     watch: Watch = burst["watch"]
 
-    assert watch.polls > len(burst["jobs"])  # the pages polled, repeatedly
+    # Every job was watched on its way, and pages polled. (How often depends on how fast the burst
+    # reaches its codes, which is no guarantee of the product's.)
+    assert {job_id for job_id, _ in watch.views} == set(burst["jobs"]) and watch.polls > 0
     assert watch.without_code == []
     assert watch.lost == []
     assert watch.errors == []

@@ -19,6 +19,8 @@ from tests.integration.harness import (
     seed_scope,
 )
 
+pytestmark = pytest.mark.own_stack  # the sweeper walks the whole fleet: only this module's
+
 CUSTOMER = "31014"
 WAITING = {"awaiting-confirmation"}
 
