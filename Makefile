@@ -78,17 +78,20 @@ integration: $(STAMP)
 e2e: $(STAMP) browser
 	$(BIN)/pytest tests/e2e -q
 
-# The build first: tests/unit/test_build.py inspects what it built. `make test WORKERS=2` runs the
-# browser tests in one process, then the rest in pytest-xdist workers, each with its own local stack
-# (tests/policy/session.py gathers every worker's AWS calls for the policy catalogue check).
-WORKERS ?= 0
+# The build first: tests/unit/test_build.py inspects what it built. Then three pytest runs, each over
+# WORKERS pytest-xdist workers (WORKERS=0: in this process): the browser tests, the integration tests
+# (each worker with its own local stack; tests/policy/session.py gathers every worker's AWS calls for
+# the policy catalogue check) and the rest. The unit tests' moto (mock_aws) resets the process's AWS
+# state when a test ends, so they never share a worker with a local stack. The longest files go first
+# (the `minutes` marker, tests/conftest.py). The last run reports the branch coverage of the kluis
+# layer by its own tests (the integration tests would cover more, but tracing them costs minutes).
+WORKERS ?= 2
+PYTEST = $(BIN)/pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 test: $(STAMP) browser lint build
-ifeq ($(WORKERS),0)
-	$(BIN)/pytest tests -q --durations=25
-else
-	$(BIN)/pytest tests/e2e -q --durations=10
-	$(BIN)/pytest tests -q --ignore=tests/e2e -n $(WORKERS) --dist loadfile --durations=25
-endif
+	$(PYTEST) tests/e2e --durations=10
+	$(PYTEST) tests/integration --durations=25
+	$(PYTEST) tests --ignore=tests/e2e --ignore=tests/integration --durations=10 \
+	  --cov=kluis --cov-branch --cov-report=term:skip-covered
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

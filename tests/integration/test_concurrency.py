@@ -24,6 +24,8 @@ from tests.integration.harness import (
     wait_for_execution,
 )
 
+pytestmark = pytest.mark.minutes(2)
+
 CUSTOMER = "31002"
 SCOPE = Scope(CUSTOMER, "00042", "2025")
 ROUNDS = 6

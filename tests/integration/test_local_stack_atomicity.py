@@ -26,6 +26,8 @@ from botocore.exceptions import ClientError
 from infra.local.stack import REGION
 from tests.integration.harness import Harness
 
+pytestmark = pytest.mark.minutes(1)
+
 THREADS = 24
 ATTEMPTS_PER_THREAD = 8
 RUNS = 10

@@ -34,6 +34,8 @@ from tests.integration.harness import (
     seed_scope,
 )
 
+pytestmark = pytest.mark.minutes(1)
+
 CUSTOMER = "40772"  # of its own: the Logboek and the job lists hold this suite's work only
 # Five administration/years, four rounds each: 20 backups and 20 restores. Few administration/years,
 # so the sweeps of later modules (which walk every one) are not slowed by this one's.

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from infra.local.template import ROOT, load
 
 TEMPLATES = {"template.yaml": load(), "infra/replica.yaml": load(ROOT / "infra" / "replica.yaml")}
@@ -78,3 +80,11 @@ def test_make_lint_runs_both_checkers_over_both_templates_without_blanket_skips(
     assert "--skip-check" not in makefile and "--ignore-checks" not in makefile
     for config in (".checkov.yaml", ".checkov.yml", ".cfnlintrc", ".cfnlintrc.yaml"):
         assert not Path(ROOT / config).exists(), config
+
+
+def test_the_pre_commit_hook_runs_make_check_and_nothing_from_the_network():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    hooks = config["repos"][0]["hooks"]
+    assert [(hook["entry"], hook["pass_filenames"]) for hook in hooks] == [("make check", False)]
+    assert "\ncheck: " in (ROOT / "Makefile").read_text()
