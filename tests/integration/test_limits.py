@@ -1,6 +1,7 @@
 """Limits on starting work, through the local stack: over a limit a backup request gets 429 with when
 to try again (Retry-After and the reason's retryAt), and a restore into an administration/year over
-its limit is refused with a reason, changing nothing."""
+its limit is refused with a reason, changing nothing. An auditfile asked for over the hourly limit
+is 429 too, and nothing is queued."""
 
 from __future__ import annotations
 
@@ -47,3 +48,23 @@ def test_a_restore_over_its_administrations_limit_is_refused_and_changes_nothing
     second = harness.wait_for(harness.start_restore(data, customer=CUSTOMER)["jobId"], CUSTOMER)
     assert second["status"] == "rejected" and second["reasonCode"] == "limit.restores_per_administration"
     assert harness.snapshot(scope) == before
+
+
+def test_an_auditfile_over_the_hourly_limit_is_429_and_nothing_is_queued(harness: Harness, configure):
+    scope = Scope(CUSTOMER, "00045", "2025")
+    seed_scope(harness, scope)
+    backup = harness.backup("00045", "2025", documents=False, customer=CUSTOMER)
+    configure(AUDITFILES_PER_HOUR_PER_CUSTOMER="1")
+    path = f"/jobs/{backup['jobId']}/auditfile"
+    first = harness.call("POST", path, CUSTOMER)
+    assert first.status_code == 202, first.text
+    assert harness.wait_for(first.json()["jobId"], CUSTOMER, timeout=120)["status"] == "ready"
+
+    refused = harness.call("POST", path, CUSTOMER)
+
+    assert refused.status_code == 429, refused.text
+    body = refused.json()
+    assert body["reasonCode"] == "limit.auditfiles_per_customer" and body["reasonParams"]["limit"] == 1
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    jobs = harness.call("GET", "/administrations/00045/years/2025/jobs", CUSTOMER).json()["jobs"]
+    assert [job["jobId"] for job in jobs if job["kind"] == "auditfile"] == [first.json()["jobId"]]

@@ -58,6 +58,8 @@ MESSAGES: dict[str, str] = {
     "were started, the most allowed. You can start the next one from {retryAt}.",
     "limit.restores_per_customer": "You started {limit} restores this hour, the most allowed. You can start "
     "the next one from {retryAt}.",
+    "limit.auditfiles_per_customer": "You asked for {limit} auditfiles this hour, the most allowed. You can "
+    "ask for the next one from {retryAt}.",
     "limit.restores_per_administration": "This hour, {limit} restores of this administration and fiscal year "
     "were started, the most allowed. Nothing was changed; send the file again from {retryAt}.",
     # -- backups -------------------------------------------------------------------------------------

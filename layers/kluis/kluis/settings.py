@@ -83,6 +83,7 @@ class Settings(BaseModel):
     backups_per_hour_per_administration: int = Field(10, alias="BACKUPS_PER_HOUR_PER_ADMINISTRATION", ge=1)
     restores_per_hour_per_customer: int = Field(30, alias="RESTORES_PER_HOUR_PER_CUSTOMER", ge=1)
     restores_per_hour_per_administration: int = Field(5, alias="RESTORES_PER_HOUR_PER_ADMINISTRATION", ge=1)
+    auditfiles_per_hour_per_customer: int = Field(20, alias="AUDITFILES_PER_HOUR_PER_CUSTOMER", ge=1)
     # A long step (build, validate) stops this many seconds before its Lambda timeout to checkpoint;
     # the caps exist for tests, which make a small job take many invocations (down to one entry each).
     build_safety_margin_seconds: float = Field(60.0, alias="BUILD_SAFETY_MARGIN_SECONDS", ge=0)

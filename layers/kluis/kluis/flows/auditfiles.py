@@ -36,6 +36,7 @@ from kluis.archive.zipreader import ArchiveRejected, Limits
 from kluis.books.records import RecordError
 from kluis.books.xaf import XAF_40, AuditfileOptions, SurveyedBooks
 from kluis.errors import KluisError
+from kluis.flows.limits import StartLimits
 from kluis.jobs.lifecycle import Status
 from kluis.jobs.model import AuditfileJob, AuditfileSource, BackupJob, MadeAuditfile, new_auditfile
 from kluis.storage.jobs import JobStore
@@ -97,6 +98,7 @@ class Auditfiles:
         archives_bucket: str,
         state_machine_arn: str,
         part_size: int,
+        limits: StartLimits,
     ) -> None:
         self.s3 = s3
         self.jobs = jobs
@@ -106,6 +108,7 @@ class Auditfiles:
         self.archives_bucket = archives_bucket
         self.state_machine_arn = state_machine_arn
         self.part_size = part_size
+        self.limits = limits
 
     # -- the API's side ---------------------------------------------------------------------------
     def request_for_backup(self, backup: BackupJob, requested_by: str | None) -> AuditfileJob:
@@ -131,6 +134,7 @@ class Auditfiles:
         return self._start(new_auditfile(archive.scope, source, requested_by))
 
     def _start(self, job: AuditfileJob) -> AuditfileJob:
+        self.limits.auditfile_requested(job.customer)  # LimitReached (429): nothing is queued
         job = self.jobs.create(job)
         self.stepfunctions.start_execution(
             stateMachineArn=self.state_machine_arn,

@@ -1,5 +1,6 @@
 """The product's limits on starting work: backups and restores per hour, per customer and per
-administration/year (template parameters). A bookkeeper who hits one is told when to try again."""
+administration/year, and auditfiles made on request per customer (template parameters). A
+bookkeeper who hits one is told when to try again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class Quotas:
     backups_per_administration: int = 10
     restores_per_customer: int = 30
     restores_per_administration: int = 5
+    auditfiles_per_customer: int = 20
 
 
 class StartLimits:
@@ -47,4 +49,10 @@ class StartLimits:
             f"restores#{scope.lock_name}",
             self.quotas.restores_per_administration,
             "limit.restores_per_administration",
+        )
+
+    def auditfile_requested(self, customer: str) -> None:
+        """Count an auditfile asked for now: each reads a whole archive, which may be gigabytes."""
+        self.counters.take(
+            customer, "auditfiles", self.quotas.auditfiles_per_customer, "limit.auditfiles_per_customer"
         )

@@ -104,6 +104,7 @@ class Resources:
             backups_per_administration=settings.backups_per_hour_per_administration,
             restores_per_customer=settings.restores_per_hour_per_customer,
             restores_per_administration=settings.restores_per_hour_per_administration,
+            auditfiles_per_customer=settings.auditfiles_per_hour_per_customer,
         )
         return StartLimits(RateLimits(self.dynamodb, self._given(settings.jobs_table, "JOBS_TABLE")), quotas)
 
@@ -185,6 +186,7 @@ class Resources:
             archives_bucket=self._given(settings.archives_bucket, "ARCHIVES_BUCKET"),
             state_machine_arn=settings.auditfile_state_machine_arn or "",  # only the API starts one
             part_size=settings.multipart_part_size,
+            limits=self.limits,
         )
 
     @cached_property
