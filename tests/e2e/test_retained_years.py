@@ -23,7 +23,7 @@ from tests.e2e.words import LANGUAGES, WORDS
 from tests.integration.harness import SMALL, Harness
 
 CUSTOMER = "10302"
-AUDITFILE_CUSTOMER = "10303"  # one open year, 2025: the daily run of closed years leaves it alone
+AUDITFILE_CUSTOMER = "10305"  # one open year, 2025: the daily run of closed years leaves it alone
 BANNER = "Alleen-lezen: uw licentie is beëindigd; u kunt bewaarde jaren nog downloaden."
 
 
