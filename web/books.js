@@ -1,7 +1,7 @@
 // The books preview of a restore (details.books of the job, kluis.books.summary): what restoring the
 // backup does to the books, in words for a bookkeeper. The differences first (journals, VAT returns,
 // account balances), then the warnings; a backup that changes nothing says so, and a restore into an
-// empty administration/year says what it will hold. Every text is in i18n.js ("books.*"); a warning
+// empty administration/year says what it will hold. Every text is in i18n/*.json ("books.*"); a warning
 // is shown by its code ("books.newer_entries_lost"), with its parameters.
 
 import { formatAmount, formatDate, formatDay, formatNumber, hasText, t } from "./i18n.js";

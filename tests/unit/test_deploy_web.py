@@ -32,12 +32,16 @@ def test_the_page_and_a_cloud_config_are_published(capsys):
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="kluis-web-test")["Contents"]}
     web = deploy_web.WEB
     files = {path.relative_to(web).as_posix() for path in web.rglob("*") if path.is_file()}
-    assert {"index.html", "app.js", "i18n.js", "api.js", "styles.css"} <= files
+    assert {"index.html", "app.js", "i18n.js", "i18n/nl.json", "i18n/en.json", "styles.css"} <= files
     assert keys == files | {"config.json"}  # every module of the page, not a fixed list
     for key in sorted(key for key in files if key.endswith(".js")):
         # a browser runs an ES module only when it is served with a JavaScript type
         content_type = s3.head_object(Bucket="kluis-web-test", Key=key)["ContentType"]
         assert "javascript" in content_type, (key, content_type)
+    for key in sorted(key for key in files if key.endswith(".json")):
+        # and imports a JSON module (the texts) only when it is served as JSON
+        content_type = s3.head_object(Bucket="kluis-web-test", Key=key)["ContentType"]
+        assert content_type == "application/json", (key, content_type)
     config = json.loads(s3.get_object(Bucket="kluis-web-test", Key="config.json")["Body"].read())
     assert config == {
         "apiBase": "https://abc123.execute-api.eu-west-1.amazonaws.com",

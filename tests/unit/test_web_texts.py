@@ -1,8 +1,9 @@
-"""The web client's texts (web/i18n.js): every reason code of the catalogue has a Dutch and an English
-text with exactly the catalogue's placeholders, and both languages have the same keys and placeholders.
+"""The web client's texts (web/i18n/nl.json and en.json): every reason code of the catalogue has a
+Dutch and an English text with exactly the catalogue's placeholders, and both languages have the same
+keys and placeholders.
 
 The browser tests render every code through the page (tests/e2e/test_languages.py); this test reads the
-file itself, so a missing text fails `make unit` without a browser.
+files themselves, so a missing text fails `make unit` without a browser.
 """
 
 from __future__ import annotations
@@ -16,27 +17,15 @@ import pytest
 from kluis.audit import Action
 from kluis.reasons import MESSAGES
 
-I18N = Path(__file__).resolve().parents[2] / "web" / "i18n.js"
-STRING = r'"(?:[^"\\]|\\.)*"'
+I18N = Path(__file__).resolve().parents[2] / "web" / "i18n"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def _entries(block: str) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    # An entry is a key and one string or several joined with +, possibly over several lines.
-    for match in re.finditer(rf"({STRING}):\s*((?:{STRING}\s*\+\s*)*{STRING})\s*,", block):
-        key = json.loads(match.group(1))
-        parts = re.findall(STRING, match.group(2))
-        texts[key] = "".join(json.loads(part) for part in parts)
-    return texts
-
-
 def _texts() -> dict[str, dict[str, str]]:
-    source = I18N.read_text(encoding="utf-8")
-    nl_start = source.index("\n  nl: {")
-    en_start = source.index("\n  en: {")
-    end = source.index("\n};", en_start)
-    return {"nl": _entries(source[nl_start:en_start]), "en": _entries(source[en_start:end])}
+    return {
+        language: json.loads((I18N / f"{language}.json").read_text(encoding="utf-8"))
+        for language in ("nl", "en")
+    }
 
 
 TEXTS = _texts()
@@ -52,7 +41,7 @@ def test_the_file_is_read_whole():
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_every_reason_code_has_a_text_with_the_catalogues_placeholders(language, code):
     key = f"reason.{code}"
-    assert key in TEXTS[language], f"web/i18n.js has no {language} text for {code}"
+    assert key in TEXTS[language], f"web/i18n/ has no {language} text for {code}"
     expected = set(PLACEHOLDER.findall(MESSAGES[code]))
     assert set(PLACEHOLDER.findall(TEXTS[language][key])) == expected, (language, code)
 
@@ -60,7 +49,7 @@ def test_every_reason_code_has_a_text_with_the_catalogues_placeholders(language,
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("action", sorted(Action))
 def test_every_audit_action_has_a_text_for_the_logboek(language, action):
-    assert f"audit.{action}" in TEXTS[language], f"web/i18n.js has no {language} text for audit {action}"
+    assert f"audit.{action}" in TEXTS[language], f"web/i18n/ has no {language} text for audit {action}"
 
 
 def test_no_text_for_a_code_the_catalogue_does_not_have():
@@ -103,7 +92,7 @@ def test_the_placeholders_of_the_books_warnings_are_known():
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("code", sorted(WARNING_PARAMS))
 def test_every_books_warning_has_a_text_with_its_placeholders(language, code):
-    assert code in TEXTS[language], f"web/i18n.js has no {language} text for the books warning {code}"
+    assert code in TEXTS[language], f"web/i18n/ has no {language} text for the books warning {code}"
     assert set(PLACEHOLDER.findall(TEXTS[language][code])) == WARNING_PARAMS[code], (language, code)
     if "after" in WARNING_PARAMS[code]:
         without = TEXTS[language][f"{code}.noDate"]
