@@ -35,6 +35,7 @@ from infra.local.s3_latency import LATENCY_ENV
 from infra.local.stack import ACCOUNT
 from infra.local.template import ROOT, load
 from kluis.archive.names import AUDITFILES
+from kluis.flows.auditfiles import auditfile_key
 from kluis.flows.backup.start import archive_key
 from kluis.flows.restore.uploads import PARTS_PER_REQUEST
 from kluis.jobs.lifecycle import Status
@@ -48,6 +49,7 @@ from tests.bench import moto_ranges
 CUSTOMER = "90001"
 YEAR = "2025"
 BUILD = "BuildBackupFunction"
+MAKE_AUDITFILE = "MakeAuditfileFunction"
 VALIDATE = "ValidateRestoreFunction"
 FLOOR = "BenchFloor"
 RESTORE_FLOOR = "BenchRestoreFloor"
@@ -119,6 +121,11 @@ class Row:
     unzip_ok: bool | None = None
     zip64: bool | None = None
     auditfile_ok: bool | None = None  # XAF 4.0 and 3.2 valid per their XSDs, one transaction per entry
+    # XAF 4.0 made on request from the archive (as for one made before December 2026): the make step
+    # (verify the records against the signed manifest, survey, stream the file) summed, and its peak
+    xaf_seconds: float = 0.0
+    xaf_peak_rss: int | None = None
+    xaf_bytes: int = 0
     verify_seconds: float = 0.0
     restore: dict[str, Any] | None = None
     host_peak_rss: int | None = None  # this process: moto, gateway and bench, high-water so far
@@ -180,6 +187,8 @@ class Bench:
         self.gateway = Gateway(self.stack).start()
         self.runtime = self.stack.runtime
         self.runtime.isolate.update((FLOOR, RESTORE_FLOOR))
+        # One auditfile on request per row: more rows than the hourly default may run in an hour.
+        self.stack.configure(AUDITFILES_PER_HOUR_PER_CUSTOMER="1000")
         moto_ranges.install()
         self.work = work
         self.on_row: Callable[[Row], None] = lambda row: None
@@ -322,6 +331,7 @@ class Bench:
         tag = f"[{size.label} @ {row.latency_ms:g} ms]"
         try:
             job = self._backup(tag, size, row)
+            self._auditfile(tag, job, row)
             archive = archive_key(
                 BackupJob(job_id=job["jobId"], customer=CUSTOMER, status=Status.READY,
                           administration=size.administration, year=YEAR)
@@ -384,6 +394,26 @@ class Bench:
             f"({row.build_mbps:.0f} MB/s), peak {mib(row.build_peak_rss)} MiB"
         )
         return job
+
+    def _auditfile(self, tag: str, backup: dict[str, Any], row: Row) -> None:
+        """XAF 4.0 made on request from the backup's archive, through POST /jobs/{id}/auditfile."""
+        say(f"{tag} XAF 4.0 on request through POST /jobs/{{id}}/auditfile")
+        since = time.time()
+        response = self.call("POST", f"/jobs/{backup['jobId']}/auditfile")
+        response.raise_for_status()
+        job = self.wait_for(response.json()["jobId"])
+        if job["status"] != "ready":
+            raise RuntimeError(f"auditfile ended {job['status']}: {job.get('reason')}")
+        steps = self.steps_since(since, MAKE_AUDITFILE)
+        row.xaf_seconds = sum(step.seconds for step in steps)
+        row.xaf_peak_rss = max((step.peak_rss_bytes or 0 for step in steps), default=0) or None
+        row.xaf_bytes = int(job["details"]["size"])
+        say(
+            f"{tag} XAF 4.0: {row.xaf_bytes / MB:,.1f} MB in {row.xaf_seconds:.1f} s, "
+            f"peak {mib(row.xaf_peak_rss)} MiB"
+        )
+        # moto holds every object in memory
+        self.s3.delete_object(Bucket=self.archives_bucket, Key=auditfile_key(CUSTOMER, job["jobId"]))
 
     def _invoke_floor(
         self, function: LocalFunction, event: dict[str, Any]
@@ -662,6 +692,8 @@ COLUMNS = (
     ("build RSS MiB", lambda r: mib(r.build_peak_rss)),
     ("zip ok", lambda r: _check(r.zipfile_ok and r.unzip_ok if r.zipfile_ok is not None else None)),
     ("xaf ok", lambda r: _check(r.auditfile_ok)),
+    ("xaf 4.0 s", lambda r: seconds(r.xaf_seconds)),
+    ("xaf 4.0 RSS MiB", lambda r: mib(r.xaf_peak_rss)),
 )
 RESTORE_COLUMNS = (
     ("stage s", lambda r: seconds(r.stage_seconds)),

@@ -57,8 +57,9 @@ class AuditfileNotMade(KluisError):
     http_status = 409
 
 
-def auditfile_key(job: AuditfileJob) -> str:
-    return f"auditfiles/{job.customer}/{job.job_id}.xaf"
+def auditfile_key(customer: str, job_id: str) -> str:
+    """Where the auditfile job `job_id` of `customer` writes its file in the archives bucket."""
+    return f"auditfiles/{customer}/{job_id}.xaf"
 
 
 class VerifiedRecords:
@@ -189,7 +190,7 @@ class Auditfiles:
             include_documents=archive.manifest.include_documents,
         )
         expected = XAF_PER_RECORD_BYTE * archive.manifest.staged_bytes
-        key = auditfile_key(job)
+        key = auditfile_key(job.customer, job.job_id)
         sink = MultipartSink(
             self.s3,
             self.archives_bucket,
