@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_play
 from infra.local.gateway import Gateway
 from infra.local.stack import LocalStack
 from kluis_tools.seed import SeedSpec, seed
-from tests.integration.harness import CUSTOMER, OTHER_CUSTOMER, SMALL, Harness
+from tests.integration.harness import CUSTOMER, HOURLY_LIMITS, OTHER_CUSTOMER, SMALL, Harness
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "e2e-screenshots"
@@ -41,13 +41,6 @@ CHROMIUM_ARGS = [
 ]
 # The page polls jobs every second by default; the tests ask for a shorter interval (?poll=ms).
 POLL_MS = 200
-HOURLY_LIMITS = (
-    "BACKUPS_PER_HOUR_PER_CUSTOMER",
-    "BACKUPS_PER_HOUR_PER_ADMINISTRATION",
-    "RESTORES_PER_HOUR_PER_CUSTOMER",
-    "RESTORES_PER_HOUR_PER_ADMINISTRATION",
-    "AUDITFILES_PER_HOUR_PER_CUSTOMER",
-)
 
 
 def _free_port() -> int:

@@ -13,17 +13,9 @@ os.environ.setdefault("S3_UPLOAD_PART_SIZE", str(256 * 1024))
 
 import pytest
 
-from tests.integration.harness import Harness
+from tests.integration.harness import HOURLY_LIMITS, Harness
 from tests.policy.recording import Recorder
 from tests.policy.session import RECORDER
-
-HOURLY_LIMITS = (
-    "BACKUPS_PER_HOUR_PER_CUSTOMER",
-    "BACKUPS_PER_HOUR_PER_ADMINISTRATION",
-    "RESTORES_PER_HOUR_PER_CUSTOMER",
-    "RESTORES_PER_HOUR_PER_ADMINISTRATION",
-    "AUDITFILES_PER_HOUR_PER_CUSTOMER",
-)
 
 
 class Stacks:
@@ -34,7 +26,6 @@ class Stacks:
     Every stack's functions report their AWS calls to the one recorder of the run."""
 
     def __init__(self, config: pytest.Config) -> None:
-        self.config = config
         self.recorder = Recorder({})
         config.stash[RECORDER] = self.recorder
         self.current: Harness | None = None
@@ -66,8 +57,6 @@ class Stacks:
     def _start(self, *, own: bool) -> None:
         self.stop()
         harness = Harness.start()
-        # The suite backs up and restores the same few administrations far more often in an hour than
-        # people do; the hourly limits have their own tests (test_limits.py), which set them low.
         harness.stack.configure(**{name: "10000" for name in HOURLY_LIMITS})
         self._unpatch = record_calls(harness, self.recorder)
         self.current, self.own = harness, own

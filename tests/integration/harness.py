@@ -20,6 +20,16 @@ from kluis_tools.seed import SeedSpec, seed
 CUSTOMER = "10234"
 OTHER_CUSTOMER = "20567"
 SMALL = {"entries_per_year": 120, "documents_per_year": 4, "document_bytes": 40 * 1024, "proposals": 2}
+# The hourly limits on starting work (template parameters). The suites back up, restore and ask for
+# auditfiles far more often in an hour than people do: they set these high, and the limits' own tests
+# set them low for the time they run.
+HOURLY_LIMITS = (
+    "BACKUPS_PER_HOUR_PER_CUSTOMER",
+    "BACKUPS_PER_HOUR_PER_ADMINISTRATION",
+    "RESTORES_PER_HOUR_PER_CUSTOMER",
+    "RESTORES_PER_HOUR_PER_ADMINISTRATION",
+    "AUDITFILES_PER_HOUR_PER_CUSTOMER",
+)
 
 
 @dataclass
